@@ -220,6 +220,7 @@ class RevisionMap:
     def get_current_head(self, branch_label: str | None = None) -> str | None:
         heads: Sequence[str] = self.heads
         if branch_label:
+            self._resolve_branch(branch_label)
             heads = self.filter_for_lineage(heads, branch_label)
         if len(heads) > 1:
             raise MultipleHeads(heads, f"{branch_label}@head" if branch_label else "head")
@@ -239,6 +240,7 @@ class RevisionMap:
             )
         if id_ == "heads":
             if branch:
+                self._resolve_branch(branch)
                 return self.filter_for_lineage(self.heads, branch), branch
             return self.real_heads, branch
         if id_ == "head":
@@ -384,14 +386,11 @@ class RevisionMap:
     ) -> tuple:
         """Keep the targets on the same line of history as ``check_against``."""
         ids, branch = self.resolve_revision_number(check_against)
-        shares: list[str] = []
-        if branch:
-            shares.append(branch)
-        shares.extend(ids)
         targets = tuple(targets)
-        if not shares or not targets:
+        if not (branch or ids) or not targets:
             return targets
-        against = [self._revision_for_ident(s) for s in shares]
+        against = [self._resolve_branch(branch)] if branch else []
+        against += [self._revision_for_ident(s) for s in ids]
         return tuple(t for t in targets if self._shares_lineage(t, against, include_dependencies))
 
     def _shares_lineage(

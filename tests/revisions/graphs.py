@@ -20,8 +20,16 @@ def rid(seed: int | str, i: int) -> str:
     return hashlib.sha1(f"{seed}-{i}".encode()).hexdigest()[:12]
 
 
-def random_graph(seed: int, n: int = 25, *, bases: int = 2, merge_p: float = 0.2,
-                 dep_p: float = 0.1, label_p: float = 0.08, shuffle: bool = True) -> list[Node]:
+def random_graph(
+    seed: int,
+    n: int = 25,
+    *,
+    bases: int = 2,
+    merge_p: float = 0.2,
+    dep_p: float = 0.1,
+    label_p: float = 0.08,
+    shuffle: bool = True,
+) -> list[Node]:
     """A random DAG: parents always come from earlier nodes, so no cycles."""
     rnd = random.Random(seed)
     nodes: list[Node] = []

@@ -10,8 +10,13 @@ from engine.errors import MigrateError
 from engine.revisions.iteration import iterate_revisions
 from engine.revisions.plans import downgrade_plan, stamp_plan, upgrade_plan
 
-ALEMBIC_ERRORS = ("RevisionError", "CommandError", "MultipleHeads", "ResolutionError",
-                  "RangeNotAncestorError")
+ALEMBIC_ERRORS = (
+    "RevisionError",
+    "CommandError",
+    "MultipleHeads",
+    "ResolutionError",
+    "RangeNotAncestorError",
+)
 
 
 def outcome(fn):
@@ -41,8 +46,19 @@ def ids(revs):
 def specs_for(nodes, rnd: random.Random, k: int = 14) -> list[str]:
     revs = [n.rev for n in nodes]
     labels = [lb for n in nodes for lb in n.labels]
-    pool = ["head", "heads", "base", "+1", "-1", "+2", "-2", "heads-1", "head-1", "base+1",
-            "base+2"]
+    pool = [
+        "head",
+        "heads",
+        "base",
+        "+1",
+        "-1",
+        "+2",
+        "-2",
+        "heads-1",
+        "head-1",
+        "base+1",
+        "base+2",
+    ]
     pool += rnd.sample(revs, min(5, len(revs)))
     pool += [r[:4] for r in rnd.sample(revs, min(2, len(revs)))]
     pool += [r[:2] for r in rnd.sample(revs, min(1, len(revs)))]
@@ -50,8 +66,17 @@ def specs_for(nodes, rnd: random.Random, k: int = 14) -> list[str]:
     pool += [f"{r}-1" for r in rnd.sample(revs, min(2, len(revs)))]
     for lb in labels[:3]:
         r = rnd.choice(revs)
-        pool += [lb, f"{lb}@head", f"{lb}@heads", f"{lb}@base", f"{lb}@+1", f"{lb}@-1",
-                 f"{lb}@{r}", f"{lb}@{r[:5]}", f"{lb}@head-1"]
+        pool += [
+            lb,
+            f"{lb}@head",
+            f"{lb}@heads",
+            f"{lb}@base",
+            f"{lb}@+1",
+            f"{lb}@-1",
+            f"{lb}@{r}",
+            f"{lb}@{r[:5]}",
+            f"{lb}@head-1",
+        ]
     pool += ["nosuchrev", "zzzz"]
     rnd.shuffle(pool)
     return pool[:k] + ["heads", "base"]
