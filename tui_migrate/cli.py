@@ -1,0 +1,235 @@
+"""``tui-migrate``: Alembic's CLI verbs, plus ``demo``.
+
+Output keeps Alembic's line formats (scripts that parse ``alembic history``
+keep working); on a terminal the same lines are coloured with Rich. Errors end
+in one ``FAILED:`` line (and a hint), exit code 1 and no traceback unless
+``--raiseerr``. Heavy imports (Rich, SQLAlchemy, Mako) happen only when a
+command needs them, so ``heads`` and ``history`` start fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from engine import __version__
+from tui_migrate.output import Output
+
+
+def _global_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-c", "--config", action="append", metavar="FILE",
+                   help="alternate config file (an .ini and/or a pyproject.toml; "
+                   "repeatable); default ./alembic.ini or $ALEMBIC_CONFIG")
+    p.add_argument("-n", "--name", default="alembic",
+                   help="name of the section in the .ini file (default: alembic)")
+    p.add_argument("-x", action="append", metavar="KEY=VALUE",
+                   help="additional arguments for env.py (repeatable)")
+    p.add_argument("--raiseerr", action="store_true",
+                   help="raise a full traceback on error")
+    p.add_argument("-q", "--quiet", action="store_true",
+                   help="do not print normal output")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tui-migrate",
+        description="Alembic-compatible schema migrations, with a terminal UI.",
+    )
+    parser.add_argument("--version", action="version", version=f"tui-migrate {__version__}")
+    _global_options(parser)
+    sub = parser.add_subparsers(dest="cmd", metavar="COMMAND")
+
+    def add(name: str, help_: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help_, description=help_)
+
+    p = add("init", "Initialize a new scripts directory.")
+    p.add_argument("directory", help="location of scripts directory")
+    p.add_argument("-t", "--template", default="generic",
+                   help="setup template for use with 'init' (see list_templates)")
+    p.add_argument("--package", action="store_true",
+                   help="write empty __init__.py files to the environment and version locations")
+
+    add("list_templates", "List available templates.")
+
+    p = add("revision", "Create a new revision file.")
+    p.add_argument("-m", "--message", help="message string to use with 'revision'")
+    p.add_argument("--autogenerate", action="store_true",
+                   help="populate revision script with candidate migration operations")
+    p.add_argument("--sql", action="store_true", help="don't emit SQL to database")
+    p.add_argument("--head", default="head",
+                   help="specify head revision or <branchname>@head to base new revision on")
+    p.add_argument("--splice", action="store_true",
+                   help="allow a non-head revision as the 'head' to splice onto")
+    p.add_argument("--branch-label", action="append", dest="branch_label",
+                   help="specify a branch label to apply to the new revision")
+    p.add_argument("--version-path", help="specify specific path from config for version file")
+    p.add_argument("--rev-id", help="specify a hardcoded revision id instead of generating one")
+    p.add_argument("--depends-on", action="append", dest="depends_on",
+                   help="specify one or more revision identifiers which this revision "
+                   "should depend on")
+
+    p = add("merge", "Merge two revisions together. Creates a new migration file.")
+    p.add_argument("revisions", nargs="+", help="one or more revisions, or 'heads' for all heads")
+    p.add_argument("-m", "--message", help="message string to use with 'revision'")
+    p.add_argument("--branch-label", action="append", dest="branch_label",
+                   help="specify a branch label to apply to the new revision")
+    p.add_argument("--rev-id", help="specify a hardcoded revision id instead of generating one")
+
+    p = add("heads", "Show current available heads in the script directory.")
+    p.add_argument("-v", "--verbose", action="store_true", help="use more verbose output")
+    p.add_argument("--resolve-dependencies", action="store_true",
+                   help="treat dependency versions as down revisions")
+
+    p = add("branches", "Show current branch points.")
+    p.add_argument("-v", "--verbose", action="store_true", help="use more verbose output")
+
+    p = add("history", "List changeset scripts in chronological order.")
+    p.add_argument("-r", "--rev-range", help="specify a revision range; format is [start]:[end]")
+    p.add_argument("-v", "--verbose", action="store_true", help="use more verbose output")
+    p.add_argument("-i", "--indicate-current", action="store_true",
+                   help="indicate the current revision")
+
+    p = add("show", "Show the revision(s) denoted by the given symbol.")
+    p.add_argument("rev", help="revision identifier")
+
+    p = add("edit", "Edit revision script(s) using $EDITOR.")
+    p.add_argument("rev", help="revision identifier")
+
+    p = add("demo", "Create the SQLite demo project (if needed) and show its history.")
+    p.add_argument("directory", nargs="?", default="tui-migrate-demo",
+                   help="where the demo project lives (default: ./tui-migrate-demo)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    options = parser.parse_args(argv)
+    out = Output(quiet=options.quiet)
+    if options.cmd is None:
+        parser.print_help()
+        return 0
+    try:
+        run(options, out)
+    except KeyboardInterrupt:
+        out.error_text("Interrupted")
+        return 130
+    except BrokenPipeError:
+        _silence_broken_pipe()
+        return 0
+    except Exception as err:  # noqa: BLE001 - the one place errors become messages
+        if options.raiseerr:
+            raise
+        out.error(err)
+        return 1
+    return 0
+
+
+def _silence_broken_pipe() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except OSError:
+        pass
+
+
+def _config(options: argparse.Namespace) -> Any:
+    from engine.config import load_config
+
+    config = load_config(
+        options.config,
+        name=options.name,
+        x_args=options.x or (),
+        quiet=options.quiet,
+        raiseerr=options.raiseerr,
+    )
+    config.cmd_opts = options
+    return config
+
+
+def run(options: argparse.Namespace, out: Output) -> None:
+    from engine import commands
+
+    cmd = options.cmd
+    if cmd == "demo":
+        from tui_migrate.demo import run_demo
+
+        run_demo(options.directory, out)
+        return
+    if cmd == "list_templates":
+        out.line("Available templates:\n")
+        for name, description in commands.list_templates():
+            out.line(f"{name} - {description}")
+        out.line("\nTemplates are used via the 'init' command, e.g.:")
+        out.line("\n  tui-migrate init --template generic ./scripts")
+        return
+    config = _config(options)
+    if cmd == "init":
+        result = commands.init(config, options.directory, options.template, options.package)
+        for step in result.steps:
+            out.status(step.message)
+        out.line(result.final_message)
+    elif cmd == "revision":
+        sc = commands.revision(
+            config,
+            message=options.message,
+            autogenerate=options.autogenerate,
+            sql=options.sql,
+            head=options.head,
+            splice=options.splice,
+            branch_label=options.branch_label,
+            version_path=options.version_path,
+            rev_id=options.rev_id,
+            depends_on=options.depends_on,
+        )
+        out.status(f"Generating {sc.path}")
+    elif cmd == "merge":
+        sc = commands.merge(config, options.revisions, options.message,
+                            options.branch_label, options.rev_id)
+        out.status(f"Generating {sc.path}")
+    elif cmd == "heads":
+        for sc in commands.heads(config, options.verbose, options.resolve_dependencies):
+            out.revision_line(
+                sc.cmd_format(options.verbose, include_branches=True, tree_indicators=False)
+            )
+    elif cmd == "branches":
+        for bp in commands.branches(config, options.verbose):
+            pad = " " * len(bp.script.revision)
+            block = [bp.script.cmd_format(options.verbose, include_branches=True)]
+            block += [
+                f"{pad} -> "
+                + kid.cmd_format(False, include_branches=True, include_doc=options.verbose)
+                for kid in bp.children
+            ]
+            out.revision_line("\n".join(block) + "\n")
+    elif cmd == "history":
+        current = None
+        rng = options.rev_range or ""
+        if options.indicate_current or "current" in rng.split(":"):
+            from engine.current import read_current_heads
+
+            current = read_current_heads(config)
+        for sc in commands.history(config, options.rev_range, options.verbose,
+                                   options.indicate_current, current):
+            out.revision_line(
+                sc.cmd_format(options.verbose, include_branches=True, include_doc=True,
+                              include_parents=True)
+            )
+    elif cmd == "show":
+        current = None
+        if options.rev == "current":
+            from engine.current import read_current_heads
+
+            current = read_current_heads(config)
+        for sc in commands.show(config, options.rev, current):
+            out.revision_line(sc.log_entry)
+    elif cmd == "edit":
+        commands.edit(config, options.rev)
+    else:  # pragma: no cover - argparse rejects unknown commands
+        raise SystemExit(2)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
