@@ -12,6 +12,7 @@ fails with a bare ``KeyError`` or ``AssertionError``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from typing import Union
 
@@ -33,6 +34,7 @@ from engine.revisions.revision import Revision, to_tuple
 Walked = Union[Revision, str, None]  # noqa: UP007 (a runtime alias on 3.10)
 
 BASE = "base"
+_RELATIVE_TAIL = re.compile(r"[+-]\d+$")
 
 
 class RevisionMap:
@@ -297,6 +299,13 @@ class RevisionMap:
                 candidates = list(self.filter_for_lineage(candidates, branch))
             if not candidates:
                 short = len(rid) < 4
+                if _RELATIVE_TAIL.search(rid):
+                    raise ResolutionError(
+                        f"Relative revision {rid!r} cannot be resolved here",
+                        rid,
+                        hint="Relative moves (+N/-N) apply to upgrade/downgrade targets and "
+                        "the upper end of a range; give an absolute revision here.",
+                    )
                 raise ResolutionError(
                     f"Can't locate revision identified by {rid!r}",
                     rid,

@@ -21,6 +21,8 @@ from engine.revisions.iteration import iterate_revisions
 from engine.revisions.revision import Revision, to_tuple, tuple_as_scalar, verify_rev_id
 from engine.revisions.revision_map import RevisionMap
 from engine.scripts.files import iter_version_files
+from engine.scripts.header import read_header
+from engine.scripts.header_cache import HeaderCache
 from engine.scripts.script import Script
 from engine.scripts.writer import (
     DEFAULT_FILE_TEMPLATE,
@@ -120,13 +122,46 @@ class ScriptDirectory:
                 f"Version directory {str(dirs[0])!r} doesn't exist",
                 hint="Create it, or set version_locations in the configuration.",
             )
+        caches: dict[str, HeaderCache] = {}
         with alembic_served():
             for path in iter_version_files(
                 dirs, recursive=self.recursive_version_locations, sourceless=self.sourceless
             ):
-                script = Script.from_path(path, sourceless=self.sourceless)
+                directory = os.path.dirname(path)
+                cache = caches.get(directory)
+                if cache is None:
+                    cache = caches[directory] = HeaderCache(directory)
+                script = self._script_for(path, cache)
                 if script is not None:
                     yield script
+        for cache in caches.values():
+            cache.save()
+
+    def _script_for(self, path: str, cache: HeaderCache) -> Script | None:
+        if not path.endswith(".py"):
+            return Script.from_path(path, sourceless=self.sourceless)
+        try:
+            stat = os.stat(path)
+        except OSError:
+            return Script.from_path(path, sourceless=self.sourceless)
+        fields = cache.get(path, stat)
+        if fields is not None:
+            rev, down, deps, labels, doc, created = fields
+            return Script(rev, down, deps, labels, path=path, docstring=doc, create_date=created)
+        # Not cached: check that Python can compile it (Alembic would import
+        # it), then read the header.
+        read_header(path, validate=True)
+        script = Script.from_path(path, sourceless=self.sourceless)
+        if script is not None and not script.module_loaded:
+            cache.put(path, stat, (
+                script.revision,
+                script.down_revision,
+                script.dependencies,
+                tuple(sorted(script._orig_branch_labels)) or None,
+                script.docstring,
+                script.create_date,
+            ))
+        return script
 
     @property
     def revision_map(self) -> RevisionMap:

@@ -1,0 +1,1 @@
+"""Benchmarks against Alembic (not collected by pytest): python -m tests.benchmarks.run."""
