@@ -214,6 +214,9 @@ class _Layout:
         if isinstance(value, str):
             self.awaiting.setdefault(value, []).append(lane)
 
+    def _get(self, lane: int) -> object | None:
+        return self.lanes[lane] if lane < len(self.lanes) else None
+
     def _trim(self) -> None:
         lanes = self.lanes
         while lanes and lanes[-1] is None:
@@ -228,11 +231,9 @@ class _Layout:
     def _near_free_lane(self, lane: int) -> int:
         """The free lane nearest ``lane`` (appending one counts; ties go right)."""
         lanes = self.lanes
-        best = len(lanes)
-        for x, v in enumerate(lanes):
-            if v is None and x != lane and (abs(x - lane), x < lane) < (abs(best - lane), False):
-                best = x
-        return best
+        free = [x for x, v in enumerate(lanes) if v is None]
+        free.append(len(lanes))
+        return min(free, key=lambda x: (abs(x - lane), x < lane))
 
     def _occupied(self) -> list[bool]:
         return [v is not None for v in self.lanes]
@@ -287,7 +288,7 @@ class _Layout:
             edges.append((lane, min(self.awaiting[p], key=lambda x: (abs(x - lane), x))))
         tails: list[int] = []
         for _ in range(missing):
-            new = lane if self.lanes[lane] is None else self._near_free_lane(lane)
+            new = lane if self._get(lane) is None else self._near_free_lane(lane)
             self._set(new, _TAIL)
             tails.append(new)
             if new != lane:
@@ -307,9 +308,7 @@ class _Layout:
             for x in tails:
                 self.lanes[x] = None
             self._trim()
-        if not edges and not tails and not (lane < len(self.lanes) and self.lanes[lane]):
-            return lane
-        return -1
+        return lane if not edges and not tails and self._get(lane) is None else -1
 
     def _connector(self, up: list[bool], down: list[bool], edges: list[tuple[int, int]]) -> None:
         """A row of lines; each edge flows from lane ``a`` (above) to lane ``b`` (below)."""
@@ -339,17 +338,15 @@ def _ascii_cells(
 ) -> str:
     """ASCII for a connector row: git's ``|/``, ``|\\``, ``|_|/`` shapes."""
     out = []
-    for col, m in enumerate(masks):
+    for m in masks:
         horizontal = m & (_L | _R)
         vertical = m & (_U | _D)
-        if col % 2 == 0 and vertical == _U | _D:
+        if vertical == _U | _D or (vertical and not horizontal):
             out.append("|")
-        elif col % 2 == 0 and vertical and not horizontal:
-            out.append("|")
-        elif horizontal == _L | _R:
+        elif horizontal == _L | _R and not vertical:
             out.append("_")
         else:
-            out.append(" ")  # empty, or the corner of a lane starting/ending here
+            out.append(" ")  # empty, or where a line starts or ends (a diagonal meets it)
     for a, b in edges:
         step = 1 if b > a else -1
         slash = "\\" if b > a else "/"

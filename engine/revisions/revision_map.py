@@ -463,6 +463,40 @@ class RevisionMap:
     def _sorted(self, ids: Iterable[str]) -> list[str]:
         return sorted(ids, key=self._order.__getitem__)
 
+    def _ancestor_bits(self) -> dict[str, int]:
+        """Every revision's ancestors (itself included, dependencies too) as a
+        bit set over a topological numbering; built once, in one pass."""
+        cached = getattr(self, "_bits", None)
+        if cached is not None:
+            return cached
+        revs = self._revs
+        order: list[str] = []
+        state: dict[str, int] = {}
+        for root in revs:
+            if root in state:
+                continue
+            stack = [(root, False)]
+            while stack:
+                rid, done = stack.pop()
+                if done:
+                    order.append(rid)
+                    continue
+                if rid in state:
+                    continue
+                state[rid] = 1
+                stack.append((rid, True))
+                stack.extend((p, False) for p in revs[rid].normalized_down_revisions
+                             if p not in state)
+        self._topo_index = {rid: i for i, rid in enumerate(order)}
+        bits: dict[str, int] = {}
+        for i, rid in enumerate(order):
+            value = 1 << i
+            for p in revs[rid].normalized_down_revisions:
+                value |= bits[p]
+            bits[rid] = value
+        self._bits = bits
+        return bits
+
     def topological_sort(
         self, todo_ids: Collection[str], heads: Iterable[Revision | None]
     ) -> list[str]:
@@ -478,15 +512,26 @@ class RevisionMap:
             {h.revision for h in heads if h is not None and h.revision in todo},
             key=self._order.__getitem__,
         )
-        below = [self.ancestors([h]) for h in lanes]
+        # Alembic keeps, per lane, the set of revisions below the lane's
+        # current revision; a candidate waits while another lane still needs
+        # it. Those sets are exactly the ancestors of each lane's revision, so
+        # we look them up in precomputed bit sets (only when lanes > 1).
+        bits: dict[str, int] = {}
+        pos: dict[str, int] = {}
         out: list[str] = []
         idx = 0
         while lanes:
             cand = lanes[idx]
-            blocked = next((j for j, anc in enumerate(below) if j != idx and cand in anc), None)
-            if blocked is not None:
-                idx = blocked
-                continue
+            if len(lanes) > 1:
+                if not bits:
+                    bits, pos = self._ancestor_bits(), self._topo_index
+                mask = 1 << pos[cand]
+                blocked = next(
+                    (j for j, lane in enumerate(lanes) if j != idx and bits[lane] & mask), None
+                )
+                if blocked is not None:
+                    idx = blocked
+                    continue
             if cand in todo:
                 out.append(cand)
                 todo.discard(cand)
@@ -494,16 +539,10 @@ class RevisionMap:
             more = [r for r in rev.normalized_down_revisions if r in todo and r not in lanes]
             if not more:
                 del lanes[idx]
-                del below[idx]
                 idx = max(idx - 1, 0)
-            elif not rev.normalized_dependencies and len(rev._down) == 1:
-                lanes[idx] = more[0]
-                below[idx].discard(cand)
             else:
                 lanes[idx] = more[0]
                 lanes.extend(more[1:])
-                below[idx] = self.ancestors([more[0]])
-                below.extend(self.ancestors([m]) for m in more[1:])
         if todo:
             raise RevisionError(
                 "Revisions could not be ordered: "

@@ -153,14 +153,18 @@ class ScriptDirectory:
         read_header(path, validate=True)
         script = Script.from_path(path, sourceless=self.sourceless)
         if script is not None and not script.module_loaded:
-            cache.put(path, stat, (
-                script.revision,
-                script.down_revision,
-                script.dependencies,
-                tuple(sorted(script._orig_branch_labels)) or None,
-                script.docstring,
-                script.create_date,
-            ))
+            cache.put(
+                path,
+                stat,
+                (
+                    script.revision,
+                    script.down_revision,
+                    script.dependencies,
+                    tuple(sorted(script._orig_branch_labels)) or None,
+                    script.docstring,
+                    script.create_date,
+                ),
+            )
         return script
 
     @property
