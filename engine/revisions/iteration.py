@@ -196,7 +196,8 @@ def collect_upgrade(
     required = rmap.ancestors(target_ids)
     current = rmap.get_revisions(lower)
     if not implicit_base and any(
-        isinstance(c, Revision) and c.revision not in required for c in current
+        c is not None and (not isinstance(c, Revision) or c.revision not in required)
+        for c in current
     ):
         raise RangeNotAncestorError(_fmt(lower), _fmt(upper))
     if current and current[0] is None:

@@ -21,26 +21,20 @@ When a value is not a literal (computed, imported, conditional ...),
 ``Header.literal`` is False and the caller must execute the module
 (``load_module``) to learn it, as Alembic always does.
 
-``load_module(path)`` executes a version file (or its ``.pyc``) the way Alembic
-does: module name derived from the file name (``re.sub(r"\\W", "_", filename)``,
-Alembic's ``__name__`` for scripts), present in ``sys.modules`` only while its
-body runs.
+``load_module`` (re-exported from ``engine.scripts.loader``) executes a file.
 """
 
 from __future__ import annotations
 
 import ast
-import importlib.machinery
-import importlib.util
 import os
 import re
-import sys
-import threading
-import traceback
 from dataclasses import dataclass
-from types import ModuleType
 
 from engine.errors import ScriptError
+from engine.scripts.loader import load_module, module_name_for, syntax_error
+
+__all__ = ["Header", "create_date_of", "load_module", "module_name_for", "read_header"]
 
 NAMES = ("revision", "down_revision", "branch_labels", "depends_on")
 _NAME_SET = frozenset(NAMES)
@@ -52,16 +46,7 @@ _ASSIGN_RE = re.compile(rf"({_NAME_ALT})[ \t]*(?::[^=\n]*)?=(?!=)[ \t]*(.*?)[ \t
 _SIMPLE_RE = re.compile(r"'([^'\\\n]*)'|\"([^\"\\\n]*)\"|(None)")
 # Seeing any of these sends the file to the full path: they can bind module
 # names out of sight of a line scan.
-_DYNAMIC_MARKS = (
-    "globals",
-    "locals(",
-    "vars(",
-    "exec(",
-    "eval(",
-    "sys.modules",
-    "import *",
-    "import*",
-)
+_DYNAMIC_MARKS = ("globals", "locals(", "vars(", "exec(", "eval(", "sys.modules", "import *", "import*")  # fmt: skip
 _DECLARATION_RE = re.compile(r"^[ \t]*(?:global|nonlocal)\b", re.MULTILINE)
 _SCAN_WORDS = ("revision", "branch_labels", "depends_on")  # "revision" finds down_revision
 # Around an occurrence of a name: what may make it a binding.
@@ -133,17 +118,6 @@ def read_source(path: str) -> str:
     if "\r" in text:  # what Python's own source decoding does
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text
-
-
-def _syntax_error(path: str, exc: SyntaxError) -> ScriptError:
-    where = f" line {exc.lineno}" if exc.lineno else ""
-    err = ScriptError(
-        f"Syntax error in {path}{where}: {exc.msg}",
-        path=path,
-        hint="Fix the Python syntax of the version file.",
-    )
-    err.lineno = exc.lineno  # type: ignore[attr-defined]
-    return err
 
 
 # --- values ------------------------------------------------------------------------
@@ -230,7 +204,7 @@ def read_header(path: str | os.PathLike[str], *, validate: bool = False) -> Head
         try:
             compile(text, path, "exec", dont_inherit=True)
         except SyntaxError as exc:
-            raise _syntax_error(path, exc) from exc
+            raise syntax_error(path, exc) from exc
         except ValueError as exc:  # null bytes
             raise ScriptError(f"Cannot compile {path}: {exc}", path=path) from exc
     header = _fast(path, text)
@@ -339,7 +313,7 @@ def _full(path: str, text: str) -> Header:
     try:
         tree = ast.parse(text, filename=path)
     except SyntaxError as exc:
-        raise _syntax_error(path, exc) from exc
+        raise syntax_error(path, exc) from exc
     except ValueError as exc:  # source with null bytes
         raise ScriptError(f"Cannot compile {path}: {exc}", path=path) from exc
     doc = ast.get_docstring(tree, clean=False)
@@ -440,86 +414,3 @@ def _dynamic_node(node: ast.AST) -> bool:
     if isinstance(node, ast.Global):
         return any(n in _NAME_SET for n in node.names)
     return False
-
-
-# --- executing a version file ------------------------------------------------------
-
-_load_lock = threading.RLock()
-
-
-def module_name_for(path: str) -> str:
-    """The ``__name__`` a version file runs under (the one Alembic gives it)."""
-    return re.sub(r"\W", "_", os.path.basename(path))
-
-
-def _find_pyc(path: str) -> str | None:
-    try:
-        cached = importlib.util.cache_from_source(path)
-    except (NotImplementedError, ValueError):
-        cached = None
-    if cached and os.path.exists(cached):
-        return cached
-    stem = os.path.splitext(path)[0]
-    for suffix in (*importlib.machinery.BYTECODE_SUFFIXES, ".pyo"):
-        if os.path.exists(stem + suffix):
-            return stem + suffix
-    return None
-
-
-def load_module(path: str | os.PathLike[str]) -> ModuleType:
-    """Execute a version file (``.py``, or ``.pyc``/``.pyo`` when sourceless).
-
-    A ``.py`` path that does not exist falls back to its compiled file, as in
-    Alembic's sourceless mode. Any exception raised while the module body runs
-    (``SyntaxError``, ``ImportError`` ...) becomes ``ScriptError`` naming the
-    file (and the line, when known), with the original as ``__cause__``.
-    """
-    path = os.fspath(path)
-    name = module_name_for(path)
-    target = path
-    if path.endswith(".py") and not os.path.exists(path):
-        target = _find_pyc(path) or path
-    if not os.path.exists(target):
-        raise ScriptError(f"Version file {path} does not exist", path=path)
-    if target.endswith((".pyc", ".pyo")):
-        loader: importlib.machinery.SourcelessFileLoader | None = (
-            importlib.machinery.SourcelessFileLoader(name, target)
-        )
-        spec = importlib.util.spec_from_file_location(name, target, loader=loader)
-    else:
-        spec = importlib.util.spec_from_file_location(
-            name, target, loader=importlib.machinery.SourceFileLoader(name, target)
-        )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    with _load_lock:
-        previous = sys.modules.get(name)
-        sys.modules[name] = module
-        try:
-            spec.loader.exec_module(module)
-        except SyntaxError as exc:
-            raise _syntax_error(path, exc) from exc
-        except Exception as exc:
-            line = _failing_line(exc, target)
-            where = f" line {line}" if line else ""
-            raise ScriptError(
-                f"Error importing version file {path}{where}: {type(exc).__name__}: {exc}",
-                path=path,
-            ) from exc
-        finally:
-            if sys.modules.get(name) is module:
-                if previous is None:
-                    del sys.modules[name]
-                else:
-                    sys.modules[name] = previous
-    return module
-
-
-def _failing_line(exc: BaseException, path: str) -> int | None:
-    line = None
-    real = os.path.realpath(path)
-    for frame, lineno in traceback.walk_tb(exc.__traceback__):
-        fn = frame.f_code.co_filename
-        if fn == path or os.path.realpath(fn) == real:
-            line = lineno
-    return line
