@@ -442,3 +442,19 @@ def test_reading_many_headers_is_fast(tmp_path: Path) -> None:
     assert not any(s.module_loaded for s in scripts)
     assert scripts[5].down_revision == "000000000004"
     assert elapsed < 1.0, elapsed  # ~0.05 s here; executing them takes ~1 ms each
+
+
+def test_symlinks_match_alembic(tmp_path: Path) -> None:
+    cfg = alembic_project(tmp_path, recursive_version_locations="true")
+    versions = tmp_path / "mig" / "versions"
+    _populate(versions)
+    elsewhere = tmp_path / "elsewhere"
+    write(elsewhere / "f_6.txt", '"""f6"""\nrevision = "f6"\ndown_revision = "e5"\n')
+    write(elsewhere / "sub" / "g_7.py", '"""g7"""\nrevision = "g7"\ndown_revision = "f6"\n')
+    (versions / "link_f.py").symlink_to(elsewhere / "f_6.txt")  # not a .py once resolved
+    (versions / "link_g.txt").symlink_to(elsewhere / "sub" / "g_7.py")  # a .py once resolved
+    (versions / "linked_dir").symlink_to(elsewhere / "sub")  # not walked into
+    theirs = [s.path for s in ScriptDirectory.from_config(cfg)._load_revisions()]
+    ours = list(iter_version_files([versions], recursive=True, sourceless=False))
+    assert ours == theirs
+    assert str(elsewhere / "sub" / "g_7.py") in ours

@@ -46,7 +46,9 @@ _ASSIGN_RE = re.compile(rf"({_NAME_ALT})[ \t]*(?::[^=\n]*)?=(?!=)[ \t]*(.*?)[ \t
 _SIMPLE_RE = re.compile(r"'([^'\\\n]*)'|\"([^\"\\\n]*)\"|(None)")
 # Seeing any of these sends the file to the full path: they can bind module
 # names out of sight of a line scan.
-_DYNAMIC_MARKS = ("globals", "locals(", "vars(", "exec(", "eval(", "sys.modules", "import *", "import*")  # fmt: skip
+_DYNAMIC_MARKS = (
+    "globals", "locals(", "vars(", "exec(", "eval(", "sys.modules", "import *", "import*"
+)  # fmt: skip
 _DECLARATION_RE = re.compile(r"^[ \t]*(?:global|nonlocal)\b", re.MULTILINE)
 _SCAN_WORDS = ("revision", "branch_labels", "depends_on")  # "revision" finds down_revision
 # Around an occurrence of a name: what may make it a binding.
