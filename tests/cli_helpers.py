@@ -53,7 +53,8 @@ def write_version(project, name: str, text: str) -> Path:
 
 def version_text(rev: str, down, *, labels=None, depends_on=None, doc="a revision") -> str:
     return (
-        f'"""{doc}\n\nRevision ID: {rev}\nRevises: {down}\nCreate Date: 2026-01-01 00:00:00\n\n"""\n'
+        f'"""{doc}\n\nRevision ID: {rev}\nRevises: {down}\n'
+        'Create Date: 2026-01-01 00:00:00\n\n"""\n'
         "from alembic import op\nimport sqlalchemy as sa\n\n"
         f"revision = {rev!r}\ndown_revision = {down!r}\n"
         f"branch_labels = {labels!r}\ndepends_on = {depends_on!r}\n\n\n"

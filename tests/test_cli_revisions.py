@@ -157,6 +157,8 @@ def test_quiet_prints_nothing(project):
 def test_demo_project_has_every_shape(tmp_path):
     code, out, err = ours(tmp_path, "demo", "demo")
     assert code == 0, err
+    assert "├─╮" in out and "├─┴─╯" in out  # the merge and the branch point, drawn
+    assert "(depends on 5d7e1a3b9c23)" in out
     demo = tmp_path / "demo"
     heads = ours(demo, "heads")[1].splitlines()
     assert len(heads) == 2

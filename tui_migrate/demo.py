@@ -148,6 +148,20 @@ def create_demo_project(directory: str) -> bool:
     return True
 
 
+def graph_lines(scripts) -> str:  # noqa: ANN001 - a list of engine Scripts
+    """The history drawn as lanes, newest first, with labels and messages."""
+    from tui_migrate.graph_layout import GraphNode, layout_graph, render_text
+
+    layout = layout_graph(GraphNode.from_revision(sc) for sc in scripts)
+    labels = {}
+    for sc in scripts:
+        marks = [f"({lb})" for lb in sorted(sc._orig_branch_labels)]
+        if sc.is_head:
+            marks.append("(head)")
+        labels[sc.revision] = " ".join([*marks, sc.doc])
+    return render_text(layout.rows, labels)
+
+
 def run_demo(directory: str, out) -> None:  # noqa: ANN001 - tui_migrate.output.Output
     from engine import commands
     from engine.config import Config
@@ -157,9 +171,8 @@ def run_demo(directory: str, out) -> None:  # noqa: ANN001 - tui_migrate.output.
     out.line(("Created" if created else "Using") + f" the demo project in {os.path.dirname(ini)}")
     out.line("")
     config = Config(ini)
-    for sc in commands.history(config):
-        out.revision_line(
-            sc.cmd_format(False, include_branches=True, include_doc=True, include_parents=True)
-        )
+    scripts = commands.history(config)
+    for line in graph_lines(scripts).splitlines():
+        out.revision_line(line)
     out.line("")
     out.line(f"Try:  cd {os.path.dirname(ini)} && tui-migrate heads -v")

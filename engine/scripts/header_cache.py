@@ -16,6 +16,7 @@ import marshal
 import os
 from typing import Any
 
+from engine.errors import MigrateError
 from engine.scripts.writer import write_atomic
 
 CACHE_NAME = "tui_migrate_headers.marshal"
@@ -60,5 +61,5 @@ class HeaderCache:
         try:
             os.makedirs(os.path.dirname(self.path), exist_ok=True)
             write_atomic(self.path, marshal.dumps({"format": FORMAT, "entries": self.entries}))
-        except (OSError, ValueError):
+        except (OSError, ValueError, MigrateError):
             pass  # read-only project, or an unmarshallable value: just don't cache
