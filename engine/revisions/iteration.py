@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from engine.errors import RangeNotAncestorError, ResolutionError, RevisionError
+from engine.errors import RangeNotAncestorError, RevisionError
 from engine.revisions.revision import Revision, to_tuple
 from engine.revisions.revision_map import BASE, RevisionMap, Walked
 from engine.revisions.spec import parse_relative
@@ -253,7 +253,6 @@ def _fmt(value: Ident) -> str:
 
 
 __all__ = [
-    "ResolutionError",
     "collect_downgrade",
     "collect_upgrade",
     "iterate_revisions",

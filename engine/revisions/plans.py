@@ -19,7 +19,6 @@ from engine.errors import (
     CommandError,
     MultipleHeads,
     RangeNotAncestorError,
-    ResolutionError,
     RevisionError,
 )
 from engine.revisions.iteration import iterate_revisions
@@ -293,8 +292,6 @@ def revision_errors(*, destination: str, direction: str, current: Sequence[str])
                 "or 'heads' for all heads."
             ),
         ) from err
-    except ResolutionError:
-        raise
 
 
 def _track(rmap: RevisionMap, direction, target, current, steps: Sequence[Step]) -> Plan:

@@ -100,7 +100,6 @@ class RevisionMap:
             rev.nextrev = frozenset(nexts[rid])
             rev.all_nextrev = frozenset(all_nexts[rid])
         self._next_ordered = nexts
-        self._all_next_ordered = all_nexts
 
         self.heads: tuple[str, ...] = tuple(r for r, n in nexts.items() if not n)
         self.real_heads: tuple[str, ...] = tuple(r for r, n in all_nexts.items() if not n)
