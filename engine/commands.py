@@ -72,12 +72,8 @@ def revision(
             "--autogenerate needs the database; it is not available in this version yet",
             hint="Write the revision by hand: tui-migrate revision -m '...'",
         )
-    if sql:
-        raise CommandError(
-            "Using --sql with the revision command when revision_environment is not "
-            "configured does not make any sense"
-        )
     script = script_directory(config)
+    template_args = _revision_environment(config, script, sql)
     return script.generate_revision(
         rev_id or new_rev_id(),
         message,
@@ -87,10 +83,24 @@ def revision(
         version_path=version_path,
         depends_on=depends_on,
         config=config,
-        imports=set(),
-        upgrades=None,
-        downgrades=None,
+        **{"imports": set(), "upgrades": None, "downgrades": None, **template_args},
     )
+
+
+def _revision_environment(config: Config, script: ScriptDirectory, sql: bool) -> dict[str, Any]:
+    """With ``revision_environment = true``, run env.py first (Alembic does) so that
+    ``context.configure(template_args=...)`` reaches the new file's template."""
+    if not config.get_alembic_boolean_option("revision_environment"):
+        if sql:
+            raise CommandError(
+                "Using --sql with the revision command when revision_environment is not "
+                "configured does not make any sense",
+                hint="Set revision_environment = true in the configuration, or drop --sql.",
+            )
+        return {}
+    from engine.migrate_commands import run_revision_environment
+
+    return run_revision_environment(config, script, sql)
 
 
 def merge(
@@ -106,10 +116,10 @@ def merge(
     found = script.get_revisions(wanted)
     if len(found) < 2:
         raise CommandError(
-            f"Merge needs two or more revisions; {', '.join(wanted)} gives "
-            f"{len(found) or 'none'}",
+            f"Merge needs two or more revisions; {', '.join(wanted)} gives {len(found) or 'none'}",
             hint="Name the heads to merge, or use 'heads'.",
         )
+    template_args = _revision_environment(config, script, False)
     return script.generate_revision(
         rev_id or new_rev_id(),
         message,
@@ -117,9 +127,7 @@ def merge(
         splice=True,
         branch_labels=branch_label,
         config=config,
-        imports=set(),
-        upgrades=None,
-        downgrades=None,
+        **{"imports": set(), "upgrades": None, "downgrades": None, **template_args},
     )
 
 
@@ -224,3 +232,30 @@ def open_in_editor(paths: list[str], environ: dict[str, str] | None = None) -> N
         raise CommandError(f"Cannot start editor {argv[0]!r}: {err.strerror}") from err
     if proc.returncode != 0:
         raise CommandError(f"Editor {argv[0]!r} exited with code {proc.returncode}")
+
+
+# --- commands that touch the database (engine.migrate_commands) -------------------
+# Imported on first use: they need SQLAlchemy, which `heads`/`history` must not load.
+
+_DATABASE_COMMANDS = frozenset(
+    {
+        "CurrentResult",
+        "current",
+        "current_heads",
+        "downgrade",
+        "ensure_version",
+        "plan_downgrade",
+        "plan_stamp",
+        "plan_upgrade",
+        "stamp",
+        "upgrade",
+    }
+)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _DATABASE_COMMANDS:
+        from engine import migrate_commands
+
+        return getattr(migrate_commands, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -155,3 +155,30 @@ def _fmt(rev: str | tuple[str, ...] | None) -> str:
     if isinstance(rev, tuple):
         return ", ".join(rev) if rev else "base"
     return rev
+
+
+class MigrationFailed(CommandError):
+    """A migration step raised; says which step, which statement, and what remains.
+
+    ``where_now`` is filled in by the command layer once the run has ended
+    (after any rollback) with the version table's rows, when it can read them.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        revision: str,
+        direction: str,
+        statement: str | None,
+        applied_statements: tuple[str, ...] = (),
+        transactional: bool = True,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.revision = revision
+        self.direction = direction
+        self.statement = statement
+        self.applied_statements = applied_statements
+        self.transactional = transactional
+        self.where_now: tuple[str, ...] | None = None

@@ -98,6 +98,33 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("edit", "Edit revision script(s) using $EDITOR.")
     p.add_argument("rev", help="revision identifier")
 
+    for verb, what in (("upgrade", "Upgrade to a later version."),
+                       ("downgrade", "Revert to a previous version.")):
+        p = add(verb, what)
+        p.add_argument("revision", help="revision identifier (or start:end with --sql)")
+        p.add_argument("--sql", action="store_true",
+                       help="don't emit SQL to database - dump to standard output instead")
+        p.add_argument("--tag", help="arbitrary 'tag' name - can be used by custom env.py scripts")
+
+    p = add("stamp", "'stamp' the revision table with the given revision; "
+            "don't run any migrations.")
+    p.add_argument("revisions", nargs="+", help="revision identifier(s)")
+    p.add_argument("--sql", action="store_true",
+                   help="don't emit SQL to database - dump to standard output instead")
+    p.add_argument("--tag", help="arbitrary 'tag' name - can be used by custom env.py scripts")
+    p.add_argument("--purge", action="store_true",
+                   help="unconditionally erase the version table before stamping")
+
+    p = add("current", "Display the current revision for a database.")
+    p.add_argument("-v", "--verbose", action="store_true", help="use more verbose output")
+    p.add_argument("--check-heads", action="store_true",
+                   help="check if all head revisions are applied to the database; "
+                   "exit with an error code if this is not the case")
+
+    p = add("ensure_version", "Create the alembic version table if it doesn't exist already.")
+    p.add_argument("--sql", action="store_true",
+                   help="don't emit SQL to database - dump to standard output instead")
+
     p = add("demo", "Create the SQLite demo project (if needed) and show its history.")
     p.add_argument("directory", nargs="?", default="tui-migrate-demo",
                    help="where the demo project lives (default: ./tui-migrate-demo)")
@@ -208,9 +235,7 @@ def run(options: argparse.Namespace, out: Output) -> None:
         current = None
         rng = options.rev_range or ""
         if options.indicate_current or "current" in rng.split(":"):
-            from engine.current import read_current_heads
-
-            current = read_current_heads(config)
+            current = commands.current_heads(config)[0]
         for sc in commands.history(config, options.rev_range, options.verbose,
                                    options.indicate_current, current):
             out.revision_line(
@@ -220,15 +245,42 @@ def run(options: argparse.Namespace, out: Output) -> None:
     elif cmd == "show":
         current = None
         if options.rev == "current":
-            from engine.current import read_current_heads
-
-            current = read_current_heads(config)
+            current = commands.current_heads(config)[0]
         for sc in commands.show(config, options.rev, current):
             out.revision_line(sc.log_entry)
+    elif cmd in ("upgrade", "downgrade", "stamp", "ensure_version"):
+        _run_migrations(cmd, options, config, out)
+    elif cmd == "current":
+        result = commands.current(config, options.verbose, options.check_heads)
+        if options.verbose:
+            out.line(f"Current revision(s) for {result.url}:")
+        for sc in result.scripts:
+            out.revision_line(sc.cmd_format(options.verbose))
     elif cmd == "edit":
         commands.edit(config, options.rev)
     else:  # pragma: no cover - argparse rejects unknown commands
         raise SystemExit(2)
+
+
+def _run_migrations(cmd: str, options: argparse.Namespace, config: Any, out: Output) -> None:
+    from engine import commands
+    from tui_migrate.progress import RunReporter
+
+    sql = options.sql
+    with RunReporter(out, enabled=not sql) as reporter:
+        if cmd == "upgrade":
+            result = commands.upgrade(config, options.revision, sql, options.tag,
+                                      control=reporter.control)
+        elif cmd == "downgrade":
+            result = commands.downgrade(config, options.revision, sql, options.tag,
+                                        control=reporter.control)
+        elif cmd == "stamp":
+            result = commands.stamp(config, options.revisions, sql, options.tag,
+                                    options.purge, control=reporter.control)
+        else:
+            result = commands.ensure_version(config, sql)
+    if not sql and cmd != "ensure_version":
+        reporter.summary(result)
 
 
 if __name__ == "__main__":  # pragma: no cover

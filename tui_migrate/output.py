@@ -76,6 +76,15 @@ class Output:
         else:
             self.stdout.write(f"  {message} ...  done\n")
 
+    def note(self, message: str) -> None:
+        """A human note about what happened (stderr, so stdout stays parseable)."""
+        if self.quiet:
+            return
+        if self.stderr.isatty():
+            self._rich(err=True).print(message, style="green", highlight=False)
+        else:
+            self.stderr.write(message + "\n")
+
     # --- errors ---------------------------------------------------------------
 
     def error(self, err: BaseException) -> None:
@@ -83,6 +92,12 @@ class Output:
 
         if isinstance(err, MigrateError):
             message, hint = err.message, err.hint
+            where_now = getattr(err, "where_now", None)
+            if where_now is not None:
+                here = ", ".join(where_now) or "base (no version rows)"
+                hint = f"{hint}\n  The database is now at: {here}" if hint else (
+                    f"The database is now at: {here}"
+                )
         else:
             message = f"internal error: {type(err).__name__}: {err}"
             hint = "Run again with --raiseerr for the full traceback."

@@ -18,13 +18,109 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import ModuleType
+from typing import Any
 
-#: alembic module name -> engine module that stands in for it.
-SERVED: dict[str, str] = {
+#: alembic module name -> where its names come from. A string is an engine
+#: module served as it is; a tuple lists engine modules searched in order for
+#: each attribute, with ``{"name": "module"}`` (the module itself) or
+#: ``{"name": "module:attr"}`` entries for aliases.
+#: Those are served as fresh shim modules that resolve names lazily, so
+#: serving ``alembic.operations`` does not import the DDL layer until used.
+SERVED: dict[str, str | tuple[Any, ...]] = {
     "alembic": "engine.compat.alembic_pkg",
     "alembic.op": "engine.compat.op_proxy",
     "alembic.context": "engine.compat.context_proxy",
+    "alembic.operations": (
+        "engine.operations.base",
+        {
+            "ops": "engine.operations.ops",
+            "MigrateOperation": "engine.operations.ops:MigrateOperation",
+        },
+    ),
+    "alembic.operations.ops": ("engine.operations.ops",),
+    "alembic.operations.base": ("engine.operations.base",),
+    "alembic.operations.schemaobj": ("engine.operations.schemaobj",),
+    "alembic.operations.batch": ("engine.operations.batch",),
+    "alembic.config": ("engine.config",),
+    "alembic.command": ("engine.commands",),
+    "alembic.script": (
+        "engine.scripts.directory",
+        "engine.scripts.script",
+        {"revision": "engine.revisions.revision_map"},
+    ),
+    "alembic.script.revision": (
+        "engine.revisions.revision_map",
+        "engine.revisions.revision",
+        "engine.errors",
+    ),
+    "alembic.runtime": (
+        {
+            "migration": "engine.runtime.migration",
+            "environment": "engine.runtime.environment",
+        },
+    ),
+    "alembic.runtime.migration": ("engine.runtime.migration", "engine.runtime.step_info"),
+    "alembic.runtime.environment": ("engine.runtime.environment",),
+    "alembic.util": ("engine.compat.alembic_util", {"exc": "engine.errors"}),
+    "alembic.util.exc": ("engine.errors",),
+    "alembic.ddl": (
+        "engine.ddl.impl",
+        {
+            "impl": "engine.ddl.impl",
+            "postgresql": "engine.ddl.postgresql",
+            "mysql": "engine.ddl.mysql",
+            "sqlite": "engine.ddl.sqlite",
+            "base": "engine.ddl.elements",
+        },
+    ),
+    "alembic.ddl.impl": ("engine.ddl.impl",),
+    "alembic.ddl.base": ("engine.ddl.elements",),
+    "alembic.ddl.postgresql": ("engine.ddl.postgresql",),
+    "alembic.ddl.mysql": ("engine.ddl.mysql",),
+    "alembic.ddl.sqlite": ("engine.ddl.sqlite",),
 }
+
+#: Served names that other served names live under (imported as packages).
+_PACKAGES = {
+    "alembic",
+    "alembic.operations",
+    "alembic.script",
+    "alembic.runtime",
+    "alembic.util",
+    "alembic.ddl",
+}
+
+
+def _resolve(ref: str) -> Any:
+    module, _, attr = ref.partition(":")
+    mod = importlib.import_module(module)
+    return getattr(mod, attr) if attr else mod
+
+
+def _shim(name: str, sources: tuple[Any, ...]) -> ModuleType:
+    """A module whose attributes come lazily from ``sources``."""
+    shim = ModuleType(name, f"Served by tui-migrate's engine in place of {name}.")
+
+    def __getattr__(attr: str) -> Any:  # noqa: N807 - module-level __getattr__
+        if attr.startswith("__"):
+            raise AttributeError(attr)
+        for source in sources:
+            if isinstance(source, dict):
+                if attr in source:
+                    value = _resolve(source[attr])
+                    setattr(shim, attr, value)
+                    return value
+                continue
+            mod = importlib.import_module(source)
+            if hasattr(mod, attr):
+                value = getattr(mod, attr)
+                setattr(shim, attr, value)
+                return value
+        raise AttributeError(f"{name} (served by tui-migrate) has no attribute {attr!r}")
+
+    shim.__getattr__ = __getattr__  # type: ignore[method-assign]
+    return shim
+
 
 _lock = threading.RLock()
 _depth = 0
@@ -36,13 +132,14 @@ class _Finder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         if fullname == "alembic" or fullname.startswith("alembic."):
             if fullname not in SERVED:
                 return None  # not served: let the import fail as it would
-            return importlib.util.spec_from_loader(
-                fullname, self, is_package=fullname == "alembic"
-            )
+            return importlib.util.spec_from_loader(fullname, self, is_package=fullname in _PACKAGES)
         return None
 
     def create_module(self, spec):  # type: ignore[override]
-        return importlib.import_module(SERVED[spec.name])
+        source = SERVED[spec.name]
+        if isinstance(source, str):
+            return importlib.import_module(source)
+        return _shim(spec.name, source)
 
     def exec_module(self, module):  # type: ignore[override]
         return None

@@ -15,6 +15,10 @@ def install(kind: str, target: Any) -> None:
     setattr(_local, kind, target)
 
 
+def get(kind: str) -> Any:
+    return getattr(_local, kind, None)
+
+
 def uninstall(kind: str) -> None:
     if hasattr(_local, kind):
         delattr(_local, kind)

@@ -125,7 +125,7 @@ class StampStep:
 
     @property
     def short_log(self) -> str:
-        return f"stamp {', '.join(self.from_)} -> {', '.join(self.to_)}"
+        return f"stamp_revision {', '.join(self.from_)} -> {', '.join(self.to_)}"
 
 
 Step = MigrationStep | StampStep

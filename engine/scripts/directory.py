@@ -18,6 +18,7 @@ from typing import Any
 from engine.compat import alembic_served
 from engine.errors import CommandError, MigrateError, RevisionError
 from engine.revisions.iteration import iterate_revisions
+from engine.revisions.plans import downgrade_plan, stamp_steps, upgrade_plan
 from engine.revisions.revision import Revision, to_tuple, tuple_as_scalar, verify_rev_id
 from engine.revisions.revision_map import RevisionMap
 from engine.scripts.files import iter_version_files
@@ -216,6 +217,31 @@ class ScriptDirectory:
 
     def get_bases(self) -> list[str]:
         return list(self.revision_map.bases)
+
+    # ------------------------------------------------------------- running
+
+    def run_env(self) -> None:
+        """Execute env.py, with ``import alembic`` answered by the engine."""
+        import sqlalchemy.exc
+
+        from engine.scripts.loader import load_module
+
+        with alembic_served():
+            load_module(
+                self.env_py_location,
+                what="env.py",
+                passthrough=(MigrateError, sqlalchemy.exc.SQLAlchemyError, KeyboardInterrupt),
+            )
+
+    def _upgrade_revs(self, destination: str, current_rev: Sequence[str]) -> list[Any]:
+        return [p.step for p in upgrade_plan(self.revision_map, destination, current_rev).steps]
+
+    def _downgrade_revs(self, destination: str, current_rev: Sequence[str]) -> list[Any]:
+        plan = downgrade_plan(self.revision_map, destination, current_rev)
+        return [p.step for p in plan.steps]
+
+    def _stamp_revs(self, revision: Any, heads: Sequence[str]) -> list[Any]:
+        return list(stamp_steps(self.revision_map, revision, heads))
 
     # ------------------------------------------------------------- writing
 

@@ -54,13 +54,20 @@ def _find_pyc(path: str) -> str | None:
     return None
 
 
-def load_module(path: str | os.PathLike[str]) -> ModuleType:
+def load_module(
+    path: str | os.PathLike[str],
+    *,
+    what: str = "version file",
+    passthrough: tuple[type[BaseException], ...] = (),
+) -> ModuleType:
     """Execute a version file (``.py``, or ``.pyc``/``.pyo`` when sourceless).
 
     A ``.py`` path that does not exist falls back to its compiled file, as in
     Alembic's sourceless mode. Any exception raised while the module body runs
     (``SyntaxError``, ``ImportError`` ...) becomes ``ScriptError`` naming the
-    file (and the line, when known), with the original as ``__cause__``.
+    file (and the line, when known), with the original as ``__cause__``;
+    exceptions of the ``passthrough`` types propagate as they are (env.py
+    raising a migration failure or a database error, say).
     """
     path = os.fspath(path)
     name = module_name_for(path)
@@ -68,7 +75,7 @@ def load_module(path: str | os.PathLike[str]) -> ModuleType:
     if path.endswith(".py") and not os.path.exists(path):
         target = _find_pyc(path) or path
     if not os.path.exists(target):
-        raise ScriptError(f"Version file {path} does not exist", path=path)
+        raise ScriptError(f"{what.capitalize()} {path} does not exist", path=path)
     if target.endswith((".pyc", ".pyo")):
         loader: importlib.machinery.SourcelessFileLoader | None = (
             importlib.machinery.SourcelessFileLoader(name, target)
@@ -87,11 +94,13 @@ def load_module(path: str | os.PathLike[str]) -> ModuleType:
             spec.loader.exec_module(module)
         except SyntaxError as exc:
             raise syntax_error(path, exc) from exc
+        except passthrough:
+            raise
         except Exception as exc:
             line = _failing_line(exc, target)
             where = f" line {line}" if line else ""
             raise ScriptError(
-                f"Error importing version file {path}{where}: {type(exc).__name__}: {exc}",
+                f"Error in {what} {path}{where}: {type(exc).__name__}: {exc}",
                 path=path,
             ) from exc
         finally:

@@ -2,8 +2,10 @@
 
 Version files look exactly like what ``alembic revision`` writes with the default
 ``generic`` template (annotated form, Alembic >= 1.14); ``style="classic"`` gives the
-older unannotated form (``revision = '...'``). env.py exists but the benchmarked
-commands (heads, history, ...) never execute it.
+older unannotated form (``revision = '...'``). In these projects env.py raises: the
+benchmarked commands (heads, history, ...) must never execute it. Projects with real
+op directives and a working env.py, for the runtime benchmarks, are in
+``runtime_projects.py``.
 """
 
 from __future__ import annotations
@@ -102,12 +104,12 @@ depends_on: Union[str, Sequence[str], None] = {depends!r}
 
 def upgrade() -> None:
     \"\"\"Upgrade schema.\"\"\"
-    pass
+    {upgrade}
 
 
 def downgrade() -> None:
     \"\"\"Downgrade schema.\"\"\"
-    pass
+    {downgrade}
 """
 
 _CLASSIC_BODY = """\
@@ -123,11 +125,11 @@ depends_on = {depends!r}
 
 
 def upgrade():
-    pass
+    {upgrade}
 
 
 def downgrade():
-    pass
+    {downgrade}
 """
 
 _BASE_DATE = _dt.datetime(2024, 1, 1, 9, 0, 0, 123456)
@@ -142,6 +144,8 @@ class Rev:
     message: str
     labels: tuple[str, ...] | None = None
     depends: str | list[str] | None = None
+    upgrade: str = "pass"  # body of upgrade(), indented by 4 after its first line
+    downgrade: str = "pass"
 
 
 def render_version_file(rev: Rev, index: int, style: str = ANNOTATED) -> str:
@@ -159,7 +163,12 @@ def render_version_file(rev: Rev, index: int, style: str = ANNOTATED) -> str:
     )
     body = _ANNOTATED_BODY if style == ANNOTATED else _CLASSIC_BODY
     return header + body.format(
-        revision=rev.revision, down=rev.down, labels=rev.labels, depends=rev.depends
+        revision=rev.revision,
+        down=rev.down,
+        labels=rev.labels,
+        depends=rev.depends,
+        upgrade=rev.upgrade,
+        downgrade=rev.downgrade,
     )
 
 
@@ -167,14 +176,25 @@ def slugify(message: str) -> str:
     return "_".join(re.findall(r"\w+", message.lower()))[:40]
 
 
-def write_project(root: Path, revisions: Sequence[Rev], style: str = ANNOTATED) -> Path:
-    """Write alembic.ini, migrations/{env.py,script.py.mako,versions/*} under root."""
+def write_project(
+    root: Path,
+    revisions: Sequence[Rev],
+    style: str = ANNOTATED,
+    *,
+    alembic_ini: str = _ALEMBIC_INI,
+    env_py: str = _ENV_PY,
+) -> Path:
+    """Write alembic.ini, migrations/{env.py,script.py.mako,versions/*} under root.
+
+    By default env.py raises (heads/history must never run it); runtime benchmarks
+    pass their own alembic.ini and a working env.py.
+    """
     root.mkdir(parents=True, exist_ok=True)
-    (root / "alembic.ini").write_text(_ALEMBIC_INI)
+    (root / "alembic.ini").write_text(alembic_ini)
     scripts = root / "migrations"
     versions = scripts / "versions"
     versions.mkdir(parents=True, exist_ok=True)
-    (scripts / "env.py").write_text(_ENV_PY)
+    (scripts / "env.py").write_text(env_py)
     (scripts / "script.py.mako").write_text(_SCRIPT_MAKO)
     for index, rev in enumerate(revisions):
         name = f"{rev.revision}_{slugify(rev.message)}.py"

@@ -6,7 +6,9 @@ Every benchmark runs one command through both tools, each as a fresh subprocess 
 the generated project's directory: one warm-up each, then N alternating
 repetitions. Wall time and the child's peak RSS (os.wait4 rusage) are recorded;
 the table shows medians, ratios against Alembic and PASS/FAIL for the targets.
-The two tools' stdout must be identical (up to trailing whitespace).
+The two tools' stdout must be identical (up to trailing whitespace; offline SQL up
+to any whitespace). Runtime benchmarks reset their database (untimed) before every
+run of either tool and check afterwards that it ended at head.
 Exit status: 0 when every benchmark passes, 1 otherwise.
 
 Add a benchmark by appending a Benchmark(...) to BENCHMARKS.
@@ -27,11 +29,14 @@ import sysconfig
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from .databases import PostgresDatabase, SQLiteFile
 from .projects import ProjectSpec
+from .runtime_projects import OpsProjectSpec, sqlite_project
 
 
 @dataclass(frozen=True)
@@ -50,17 +55,102 @@ class Targets:
         return ", ".join(parts) or "none"
 
 
+# How stdout is compared with Alembic's: "trailing" ignores trailing whitespace only;
+# "whitespace" ignores any difference in whitespace (runs collapsed, blank lines
+# dropped), for offline SQL, whose layout (indentation, blank lines between
+# statements) is presentation, not meaning.
+TRAILING = "trailing"
+WHITESPACE = "whitespace"
+
+
 @dataclass(frozen=True)
 class Benchmark:
+    """One command run by both tools in the generated project's directory.
+
+    Hooks (all optional, run in the harness, never timed):
+    ``prepare(project, alembic_cmd)`` once before the first run; ``reset(project)``
+    before every run of either tool (warm-ups included), e.g. to start from an empty
+    database; ``verify(project)`` after every run, returning a problem or None;
+    ``cleanup()`` once at the end of the whole suite (even after an error).
+    """
+
     name: str
-    project: ProjectSpec  # anything with .key and .build(root) -> project dir
+    project: ProjectSpec | OpsProjectSpec  # anything with .key and .build(root) -> dir
     argv: tuple[str, ...]  # arguments after the tool name, run in the project dir
     targets: Targets = field(default_factory=Targets)
+    compare: str = TRAILING
+    prepare: Callable[[Path, Sequence[str]], None] | None = None
+    reset: Callable[[Path], None] | None = None
+    verify: Callable[[Path], str | None] | None = None
+    cleanup: Callable[[], None] | None = None
 
+
+def _upgraded_to_head(db: SQLiteFile) -> Callable[[Path, Sequence[str]], None]:
+    """prepare hook: an empty database brought to head by Alembic (the oracle)."""
+
+    def prepare(project: Path, alembic_cmd: Sequence[str]) -> None:
+        db.reset(project)
+        done = subprocess.run(
+            [*alembic_cmd, "upgrade", "head"],
+            cwd=project,
+            env=child_env(),
+            capture_output=True,
+            text=True,
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"alembic upgrade head failed: {done.stderr.strip()[-800:]}")
+
+    return prepare
+
+
+_SQL_2K = OpsProjectSpec(
+    2_000,
+    "pg-offline",
+    # Offline only: never connected to (a connection attempt would fail the run).
+    "postgresql+psycopg://postgres@127.0.0.1:5432/tuim_bench_offline_never_created",
+)
+_SQLITE_500 = sqlite_project(500)
+_SQLITE_500_DB = SQLiteFile(_SQLITE_500.head)
+_PG = PostgresDatabase()
+_PG_500 = OpsProjectSpec(500, "postgresql", _PG.url)
+_TINY = sqlite_project(3)
+_TINY_DB = SQLiteFile(_TINY.head)
 
 BENCHMARKS: list[Benchmark] = [
     Benchmark("heads-linear-10k", ProjectSpec("linear", 10_000), ("heads",), Targets(8.0, 0.5)),
     Benchmark("history-branchy-2k", ProjectSpec("branchy", 2_000), ("history",), Targets(5.0)),
+    Benchmark(
+        "upgrade-sql-2k",
+        _SQL_2K,
+        ("upgrade", "base:head", "--sql"),
+        Targets(2.0),
+        compare=WHITESPACE,
+    ),
+    Benchmark(
+        "upgrade-sqlite-500",
+        _SQLITE_500,
+        ("upgrade", "head"),
+        Targets(1.5),
+        reset=_SQLITE_500_DB.reset,
+        verify=_SQLITE_500_DB.verify,
+    ),
+    Benchmark(
+        "upgrade-pg-500",
+        _PG_500,
+        ("upgrade", "head"),
+        Targets(1.5),
+        reset=_PG.reset,
+        verify=_PG.verifier(_PG_500.head),
+        cleanup=_PG.close,
+    ),
+    Benchmark(
+        "current-tiny-sqlite",
+        _TINY,
+        ("current",),
+        Targets(1.5),
+        prepare=_upgraded_to_head(_TINY_DB),
+        verify=_TINY_DB.verify,
+    ),
 ]
 
 
@@ -82,6 +172,8 @@ class Result:
 
     @staticmethod
     def _median(samples: list[Sample]) -> tuple[float, float]:
+        if not samples:  # a hook failed before any run
+            return float("nan"), float("nan")
         return (
             statistics.median(s.seconds for s in samples),
             statistics.median(s.maxrss_kib for s in samples) / 1024,
@@ -95,7 +187,7 @@ class Result:
         speedup = a_t / o_t if o_t else float("inf")
         memory = o_m / a_m if a_m else float("inf")
         t = self.bench.targets
-        ok = not self.problems
+        ok = not self.problems and bool(self.ours) and bool(self.alembic)
         if t.min_speedup is not None and speedup < t.min_speedup:
             ok = False
         if t.max_memory is not None and memory > t.max_memory:
@@ -103,11 +195,21 @@ class Result:
         return speedup, memory, ok
 
 
+def child_env() -> dict[str, str]:
+    """The harness's environment without settings that would override alembic.ini."""
+    return {
+        k: v
+        for k, v in os.environ.items()
+        if not (k.startswith("TUI_MIGRATE_URL") or k == "ALEMBIC_CONFIG")
+    }
+
+
 def run_once(cmd: Sequence[str], cwd: Path, timeout: float) -> Sample:
     """Run cmd as a fresh child; wall time and the child's own peak RSS (KiB on Linux)."""
+    env = child_env()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
-        proc = subprocess.Popen(list(cmd), cwd=cwd, stdout=out, stderr=err)
+        proc = subprocess.Popen(list(cmd), cwd=cwd, stdout=out, stderr=err, env=env)
         killer = threading.Timer(timeout, proc.kill)
         killer.start()
         try:
@@ -127,19 +229,30 @@ def run_once(cmd: Sequence[str], cwd: Path, timeout: float) -> Sample:
         )
 
 
-def normalise(text: str) -> str:
-    """Strip trailing whitespace (per line and at the end); nothing else."""
+def normalise(text: str, mode: str = TRAILING) -> str:
+    """TRAILING: strip trailing whitespace (per line and at the end), nothing else.
+
+    WHITESPACE: also collapse every run of whitespace inside a line to one space and
+    drop blank lines, so only the tokens and their line structure are compared.
+    """
+    if mode == WHITESPACE:
+        lines = (" ".join(line.split()) for line in text.splitlines())
+        return "\n".join(line for line in lines if line)
     return "\n".join(line.rstrip() for line in text.splitlines()).rstrip()
 
 
-def _check(label: str, sample: Sample, expected: str | None, problems: list[str]) -> None:
+def _check(
+    label: str, sample: Sample, expected: str | None, problems: list[str], mode: str = TRAILING
+) -> bool:
+    """Record a problem (non-zero exit or stdout unlike Alembic's); True when fine."""
     if sample.returncode != 0:
         tail = "\n      ".join(sample.stderr.strip().splitlines()[-8:]) or "(no stderr)"
         problems.append(f"{label} exited with {sample.returncode}:\n      {tail}")
-    elif expected is not None and normalise(sample.stdout) != expected:
+        return False
+    if expected is not None and normalise(sample.stdout, mode) != expected:
         diff = difflib.unified_diff(
             expected.splitlines(),
-            normalise(sample.stdout).splitlines(),
+            normalise(sample.stdout, mode).splitlines(),
             "alembic",
             label,
             lineterm="",
@@ -148,6 +261,17 @@ def _check(label: str, sample: Sample, expected: str | None, problems: list[str]
         lines = list(diff)
         shown = "\n      ".join(lines[:30]) + ("\n      ..." if len(lines) > 30 else "")
         problems.append(f"OUTPUT MISMATCH: {label} differs from alembic:\n      {shown}")
+        return False
+    return True
+
+
+def _hook(label: str, problems: list[str], fn: Callable[..., Any], *args: Any) -> Any:
+    """Run a hook; an exception becomes a problem (and None is returned)."""
+    try:
+        return fn(*args)
+    except Exception as exc:  # any failure of a hook is reported, not raised
+        problems.append(f"{label} failed: {type(exc).__name__}: {exc}")
+        return None
 
 
 def run_benchmark(
@@ -165,18 +289,48 @@ def run_benchmark(
         "ours": (list(ours_cmd) + list(bench.argv), ours),
         "alembic": (list(alembic_cmd) + list(bench.argv), alembic),
     }
-    warm = {name: run_once(cmd, project, timeout) for name, (cmd, _) in tools.items()}
-    _check("alembic (warm-up)", warm["alembic"], None, problems)
-    expected = normalise(warm["alembic"].stdout)
-    _check("ours (warm-up)", warm["ours"], expected, problems)
+    # Only the first problem of each tool is reported, not one per repetition.
+    troubled: set[str] = set()
+
+    def run(name: str, label: str, expected: str | None) -> Sample | None:
+        if bench.reset is not None:
+            failed = len(problems)
+            _hook(f"reset before {label}", problems, bench.reset, project)
+            if len(problems) > failed:
+                return None
+        sample = run_once(tools[name][0], project, timeout)
+        if name not in troubled:
+            fine = _check(label, sample, expected, problems, bench.compare)
+            if fine and bench.verify is not None:
+                problem = _hook(f"verify after {label}", problems, bench.verify, project)
+                if problem:
+                    problems.append(f"{label}: {problem}")
+                    fine = False
+            if not fine:
+                troubled.add(name)
+        return sample
+
+    if bench.prepare is not None:
+        _hook("prepare", problems, bench.prepare, project, alembic_cmd)
+        if problems:
+            print()
+            return Result(bench, ours, alembic, problems)
+    warm_alembic = run("alembic", "alembic (warm-up)", None)
+    if warm_alembic is None:
+        print()
+        return Result(bench, ours, alembic, problems)
+    expected = normalise(warm_alembic.stdout, bench.compare)
+    if run("ours", "ours (warm-up)", expected) is None:
+        print()
+        return Result(bench, ours, alembic, problems)
     for rep in range(reps):
         order = ("ours", "alembic") if rep % 2 == 0 else ("alembic", "ours")
         for name in order:
-            cmd, samples = tools[name]
-            sample = run_once(cmd, project, timeout)
-            samples.append(sample)
-            if not problems:  # report the first problem only, not one per repetition
-                _check(f"{name} (run {rep + 1})", sample, expected, problems)
+            sample = run(name, f"{name} (run {rep + 1})", expected)
+            if sample is None:
+                print()
+                return Result(bench, ours, alembic, problems)
+            tools[name][1].append(sample)
         print(".", end="", flush=True)
     print()
     return Result(bench, ours, alembic, problems)
@@ -238,7 +392,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ]
     if args.list:
         for b in BENCHMARKS:
-            print(f"{b.name:<22} {b.project.key:<32} {' '.join(b.argv):<10} {b.targets.describe()}")
+            argv = " ".join(b.argv)
+            print(f"{b.name:<22} {b.project.key:<32} {argv:<24} {b.targets.describe()}")
         return 0
     if not selected:
         print(f"no benchmark matches {args.only}; see --list", file=sys.stderr)
@@ -271,6 +426,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{bench.name}: {' '.join(bench.argv)} ", end="", flush=True)
             results.append(run_benchmark(bench, built[key], ours, alembic, reps, args.timeout))
     finally:
+        for bench in selected:
+            if bench.cleanup is not None:
+                problems: list[str] = []
+                _hook(f"{bench.name} cleanup", problems, bench.cleanup)
+                for problem in problems:
+                    print(f"!!! {problem}", file=sys.stderr)
         if args.workdir is None:
             shutil.rmtree(root, ignore_errors=True)
     print()

@@ -1,0 +1,488 @@
+"""``MigrationContext``: one database (or one offline SQL stream) being migrated.
+
+It owns the dialect Impl, the version table and the transaction policy, and
+runs the steps the command's ``fn`` hands it, reporting each as events:
+
+* transactional-DDL dialects (PostgreSQL): one transaction for the whole run,
+  or one per step with ``transaction_per_migration=True``;
+* the others (SQLite, MySQL/MariaDB): one transaction per step, which holds the
+  version-table change, so the table always shows the last completed step;
+* a connection that is already in a transaction when handed in is left alone:
+  its owner commits.
+
+Offline (``as_sql``) the same policy is written out as ``BEGIN;``/``COMMIT;``.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, nullcontext
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine.mock import MockConnection
+
+from engine.errors import CommandError, MigrateError, MigrationFailed
+from engine.revisions.plans import HeadsTracker, MigrationStep, StampStep
+from engine.runtime import events as ev
+from engine.runtime.step_info import MigrationInfo
+from engine.runtime.version_table import (
+    change_statement,
+    check_rowcount,
+    read_heads,
+    version_table,
+)
+from engine.urls import mask_secrets
+
+log = logging.getLogger("alembic.runtime.migration")
+
+
+class _RunTransaction:
+    """The transaction this context began; commits or rolls back on exit."""
+
+    def __init__(self, context: MigrationContext, transaction: sa.Transaction) -> None:
+        self.context = context
+        self.transaction = transaction
+
+    def __enter__(self) -> _RunTransaction:
+        return self
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        try:
+            if self.transaction.is_active:
+                if exc_type is None:
+                    self.transaction.commit()
+                else:
+                    self.transaction.rollback()
+        finally:
+            self.context._transaction = None
+
+    # Alembic's proxy exposes these too; env.py code occasionally calls them.
+    def commit(self) -> None:
+        self.transaction.commit()
+        self.context._transaction = None
+
+    def rollback(self) -> None:
+        self.transaction.rollback()
+        self.context._transaction = None
+
+
+class MigrationContext:
+    def __init__(
+        self,
+        dialect: sa.Dialect,
+        connection: sa.Connection | None,
+        opts: dict[str, Any],
+        environment_context: Any = None,
+    ) -> None:
+        from engine.ddl.impl import DefaultImpl
+
+        self.environment_context = environment_context
+        self.opts = opts
+        self.dialect = dialect
+        self.script = opts.get("script")
+        self.as_sql: bool = bool(opts.get("as_sql", False))
+        self.purge: bool = bool(opts.get("purge", False))
+        self._transaction_per_migration = bool(opts.get("transaction_per_migration", False))
+        self.on_version_apply_callbacks = list(opts.get("on_version_apply") or ())
+        self._migrations_fn = opts.get("fn")
+        self._start_from_rev = opts.get("starting_rev")
+        self.output_buffer = opts.get("output_buffer") or sys.stdout
+        self._transaction: _RunTransaction | None = None
+        self._control: ev.RunControl = (
+            getattr(environment_context, "run_control", None) or ev.RunControl()
+        )
+        if self.as_sql:
+            self.connection: Any = MockConnection(dialect, self._offline_execute)
+            self._in_external_transaction = False
+        else:
+            self.connection = connection
+            self._in_external_transaction = bool(
+                connection is not None and connection.in_transaction()
+            )
+        self.version_table = opts.get("version_table", "alembic_version")
+        self.version_table_schema = opts.get("version_table_schema")
+        self._version = version_table(
+            self.version_table, self.version_table_schema, opts.get("version_table_pk", True)
+        )
+        impl_cls = DefaultImpl.get_by_dialect(dialect)
+        self.impl = impl_cls(
+            dialect,
+            self.connection,
+            self.as_sql,
+            opts.get("transactional_ddl"),
+            self.output_buffer,
+            opts,
+        )
+        self._step_index = 0
+        self._step_statements: list[str] = []
+        self.impl.statement_listeners.append(self._on_statement)
+        log.info("Context impl %s.", type(self.impl).__name__)
+        if self.as_sql:
+            log.info("Generating static SQL")
+        log.info(
+            "Will assume %s DDL.",
+            "transactional" if self.impl.transactional_ddl else "non-transactional",
+        )
+
+    # --- construction ---------------------------------------------------------
+
+    @classmethod
+    def configure(
+        cls,
+        connection: sa.Connection | None = None,
+        url: str | sa.URL | None = None,
+        dialect_name: str | None = None,
+        dialect: sa.Dialect | None = None,
+        environment_context: Any = None,
+        dialect_opts: dict[str, Any] | None = None,
+        opts: dict[str, Any] | None = None,
+    ) -> MigrationContext:
+        opts = dict(opts or {})
+        dialect_opts = dict(dialect_opts or {})
+        if connection is not None:
+            if isinstance(connection, sa.Engine):
+                raise CommandError(
+                    "context.configure(connection=...) needs a Connection, not an Engine",
+                    hint="Use `with engine.connect() as connection:` in env.py.",
+                )
+            dialect = connection.dialect
+        elif url is not None:
+            dialect = sa.make_url(url).get_dialect()(**dialect_opts)
+        elif dialect_name:
+            dialect = sa.make_url(f"{dialect_name}://").get_dialect()(**dialect_opts)
+        elif dialect is None:
+            raise CommandError("context.configure() needs a connection, a url or a dialect_name")
+        assert dialect is not None
+        return cls(dialect, connection, opts, environment_context)
+
+    # --- where things are -------------------------------------------------------
+
+    @property
+    def bind(self) -> Any:
+        return self.connection
+
+    @property
+    def config(self) -> Any:
+        env = self.environment_context
+        return env.config if env is not None else None
+
+    @property
+    def run_control(self) -> ev.RunControl:
+        return self._control
+
+    def _offline_execute(self, construct: Any, *multiparams: Any, **params: Any) -> None:
+        self.impl._exec(construct)
+
+    def _on_statement(self, sql: str) -> None:
+        self._step_statements.append(sql)
+        self._control.emit(ev.StatementExecuted(sql, self._step_index))
+
+    # --- the version table ------------------------------------------------------
+
+    def _has_version_table(self) -> bool:
+        return sa.inspect(self.connection).has_table(
+            self.version_table, schema=self.version_table_schema
+        )
+
+    def get_current_revision(self) -> str | None:
+        heads = self.get_current_heads()
+        if len(heads) > 1:
+            raise CommandError(
+                f"Version table '{self.version_table}' has more than one head present; "
+                "please use get_current_heads()"
+            )
+        return heads[0] if heads else None
+
+    def get_current_heads(self) -> tuple[str, ...]:
+        if self.as_sql:
+            return self._offline_start_heads()
+        if self.connection is None:
+            raise CommandError("No connection: this context cannot read the version table")
+        return read_heads(self.connection, self._version)
+
+    def _offline_start_heads(self) -> tuple[str, ...]:
+        start = self._start_from_rev
+        if start in (None, "base", ()):
+            return ()
+        specs = [s for s in ([start] if isinstance(start, str) else start) if s]
+        if self.script is None:
+            return tuple(s for s in specs if s != "base")
+        rmap = self.script.revision_map
+        heads: list[str] = []
+        for spec in specs:
+            for part in spec.split(","):
+                part = part.strip()
+                if not part or part == "base":
+                    continue
+                for rev in rmap.get_revisions(part):
+                    if rev is not None and rev.revision not in heads:
+                        heads.append(rev.revision)
+        return tuple(heads)
+
+    def _ensure_version_table(self, purge: bool = False) -> None:
+        self._version.create(self.connection, checkfirst=True)
+        if purge:
+            self.connection.execute(self._version.delete())
+
+    def _apply_row_changes(self, changes: Sequence[Any]) -> None:
+        for change in changes:
+            result = self.impl._exec(change_statement(self._version, change))
+            if not self.as_sql:
+                check_rowcount(self._version, change, result)
+
+    def stamp(self, script_directory: Any, revision: Any) -> None:
+        """Move the version table to ``revision`` without running any code."""
+        heads = self.get_current_heads()
+        if not self.as_sql and not heads:
+            self._ensure_version_table()
+        tracker = HeadsTracker(script_directory.revision_map, heads)
+        for step in script_directory._stamp_revs(revision, heads):
+            self._apply_row_changes(tracker.apply(step))
+
+    # --- transactions -----------------------------------------------------------
+
+    def _in_connection_transaction(self) -> bool:
+        return bool(self.connection is not None and self.connection.in_transaction())
+
+    def begin_transaction(self, _per_migration: bool = False) -> Any:
+        """The transaction for the run (``_per_migration=False``) or for one step."""
+        if self._in_external_transaction:
+            return nullcontext()
+        if self.impl.transactional_ddl:
+            now = _per_migration == self._transaction_per_migration
+        else:
+            now = _per_migration
+        if not now:
+            return nullcontext()
+        if self.as_sql:
+            if not self.impl.transactional_ddl:
+                return nullcontext()
+            return self._offline_transaction()
+        if self._transaction is not None:
+            return nullcontext()
+        self._transaction = _RunTransaction(self, self._begin())
+        return self._transaction
+
+    def _begin(self) -> sa.Transaction:
+        conn = self.connection
+        # SQLAlchemy autobegins on the first statement (has_table, ...): reuse that one.
+        return conn.get_transaction() if conn.in_transaction() else conn.begin()
+
+    @contextmanager
+    def _offline_transaction(self) -> Iterator[None]:
+        self.impl.emit_begin()
+        yield
+        self.impl.emit_commit()
+
+    @contextmanager
+    def autocommit_block(self) -> Iterator[None]:
+        """Run the block outside any transaction (``CREATE INDEX CONCURRENTLY`` ...)."""
+        was_in_ours = self._transaction is not None
+        if self.as_sql:
+            if self.impl.transactional_ddl:
+                self.impl.emit_commit()
+        elif self._in_external_transaction:
+            raise CommandError(
+                "autocommit_block() cannot run inside a transaction begun outside the "
+                "migration context",
+                hint="Hand env.py a connection that is not in a transaction.",
+            )
+        elif was_in_ours:
+            assert self._transaction is not None
+            self._transaction.transaction.commit()
+            self._transaction = None
+        elif self._in_connection_transaction():
+            self.connection.commit()
+        previous = None
+        if not self.as_sql:
+            previous = self.connection.get_isolation_level()
+            self.connection.execution_options(isolation_level="AUTOCOMMIT")
+        try:
+            yield
+        finally:
+            if not self.as_sql:
+                if self.connection.in_transaction():
+                    self.connection.commit()
+                self.connection.execution_options(isolation_level=previous)
+                if was_in_ours:
+                    self._transaction = _RunTransaction(self, self.connection.begin())
+            elif self.impl.transactional_ddl:
+                self.impl.emit_begin()
+
+    # --- running ------------------------------------------------------------------
+
+    def execute(self, sql: Any, execution_options: dict[str, Any] | None = None) -> None:
+        self.impl._exec(sql, execution_options)
+
+    def run_migrations(self, **kw: Any) -> None:
+        """Run the steps of the command that started this run."""
+        self.impl.start_migrations()
+        if self.purge and not self.as_sql:
+            heads: tuple[str, ...] = ()
+            self._ensure_version_table(purge=True)
+        else:
+            heads = self.get_current_heads()
+            if not self.as_sql and not heads and not self.opts.get("dont_mutate"):
+                self._ensure_version_table()
+        if self._migrations_fn is None:
+            return
+        steps = list(self._migrations_fn(heads, self))
+        rmap = self._revision_map()
+        tracker = HeadsTracker(rmap, heads) if rmap is not None else None
+        control = self._control
+        total = len(steps)
+        direction = _direction_of(steps)
+        control.emit(ev.RunStarted(direction, total, tuple(heads), self.as_sql))
+        started = time.perf_counter()
+        done = 0
+        for index, step in enumerate(steps, 1):
+            if control.stop_requested:
+                break
+            with self.begin_transaction(_per_migration=True):
+                if self.as_sql and tracker is not None and not tracker.heads:
+                    self._version.create(self.connection)
+                self._run_step(index, total, step, tracker, kw)
+            done = index
+        heads_after = tuple(tracker.heads) if tracker is not None else ()
+        control.emit(
+            ev.RunFinished(
+                done,
+                heads_after,
+                time.perf_counter() - started,
+                stopped=done < total,
+            )
+        )
+
+    def _revision_map(self) -> Any:
+        return self.script.revision_map if self.script is not None else None
+
+    def _run_step(
+        self,
+        index: int,
+        total: int,
+        step: MigrationStep | StampStep,
+        tracker: HeadsTracker | None,
+        kw: dict[str, Any],
+    ) -> None:
+        control = self._control
+        log_line = _log_line(step)
+        targets = tuple(step.to_revisions_no_deps if step.is_upgrade else step.from_revisions)
+        log.info("Running %s", log_line)
+        control.emit(ev.StepStarted(index, total, step.name, targets, log_line))
+        self._step_index = index
+        self._step_statements = []
+        started = time.perf_counter()
+        try:
+            if self.as_sql:
+                self.impl.static_output(f"-- Running {step.short_log}")
+            if isinstance(step, MigrationStep):
+                _migration_fn(step)(**kw)
+            if tracker is not None:
+                self._apply_row_changes(tracker.apply(step))
+            for callback in self.on_version_apply_callbacks:
+                callback(
+                    ctx=self,
+                    step=MigrationInfo(self._revision_map(), step),
+                    heads=set(tracker.heads) if tracker is not None else set(),
+                    run_args=kw,
+                )
+        except BaseException as err:
+            statement = self._step_statements[-1] if self._step_statements else None
+            control.emit(
+                ev.StepFailed(
+                    index,
+                    total,
+                    step.name,
+                    targets,
+                    time.perf_counter() - started,
+                    err,
+                    statement,
+                )
+            )
+            if isinstance(err, Exception) and not isinstance(err, MigrationFailed):
+                raise self._failure(step, err, statement) from err
+            raise
+        finally:
+            self._step_index = 0
+        control.emit(
+            ev.StepFinished(
+                index,
+                total,
+                step.name,
+                targets,
+                time.perf_counter() - started,
+                tuple(tracker.heads) if tracker is not None else (),
+            )
+        )
+
+    def _failure(
+        self, step: MigrationStep | StampStep, err: Exception, statement: str | None
+    ) -> MigrationFailed:
+        revision = ", ".join(step.to_revisions if step.is_upgrade else step.from_revisions)
+        reason = _reason(err)
+        where = f" while running:\n  {_clip(statement)}" if statement else ""
+        transactional = bool(self.impl.transactional_ddl) and not self.as_sql
+        applied = tuple(self._step_statements[:-1]) if statement else tuple(self._step_statements)
+        if transactional:
+            hint = "The step's transaction was rolled back; nothing of it remains."
+        elif applied:
+            hint = (
+                f"{self.dialect.name} cannot roll back DDL: {len(applied)} statement(s) of this "
+                "step ran before the failure and remain applied; the version table still "
+                "shows the previous revision. Undo them by hand or fix the script and rerun."
+            )
+        else:
+            hint = "Nothing of this step was applied; the version table shows the previous step."
+        return MigrationFailed(
+            f"{step.name} {revision} failed: {reason}{where}",
+            revision=revision,
+            direction=step.name,
+            statement=statement,
+            applied_statements=applied,
+            transactional=transactional,
+            hint=hint,
+        )
+
+
+def _migration_fn(step: MigrationStep) -> Any:
+    module = step.revision.module  # type: ignore[attr-defined]
+    name = "upgrade" if step.is_upgrade else "downgrade"
+    fn = getattr(module, name, None)
+    if fn is None:
+        raise CommandError(
+            f"Revision {step.revision.revision} has no {name}() function",
+            hint=f"Define def {name}() -> None: in {getattr(module, '__file__', 'the script')}.",
+        )
+    return fn
+
+
+def _direction_of(steps: Sequence[MigrationStep | StampStep]) -> str:
+    if not steps:
+        return "upgrade"
+    first = steps[0]
+    return first.name
+
+
+def _log_line(step: MigrationStep | StampStep) -> str:
+    if isinstance(step, MigrationStep):
+        doc = getattr(step.revision, "doc", "") or ""
+        return f"{step.short_log}, {doc}"
+    return step.short_log
+
+
+def _reason(err: BaseException) -> str:
+    if isinstance(err, MigrateError):
+        return err.message
+    orig = getattr(err, "orig", None)
+    text = str(orig if orig is not None else err).strip().splitlines()
+    first = text[0] if text else ""
+    return mask_secrets(f"{type(orig or err).__name__}: {first}" if first else type(err).__name__)
+
+
+def _clip(sql: str, limit: int = 400) -> str:
+    sql = " ".join(sql.split())
+    return sql if len(sql) <= limit else sql[: limit - 3] + "..."

@@ -1,0 +1,36 @@
+"""Fixtures of the directive corpus: the tool under test and a database per dialect."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.directives.tools import Tool, subject
+
+_DB_FIXTURE = {"sqlite": "sqlite_url", "postgresql": "pg_db", "mariadb": "maria_db"}
+
+# Offline runs never connect; the URL only picks the dialect.
+OFFLINE_URLS = {
+    "sqlite": "sqlite:///offline.db",
+    "postgresql": "postgresql+psycopg://postgres@127.0.0.1:5432/offline",
+    "mariadb": "mysql+pymysql://root@127.0.0.1:3306/offline",
+}
+
+_ASYNC_DRIVERS = {
+    "sqlite": ("sqlite:", "sqlite+aiosqlite:"),
+    "postgresql": ("postgresql+psycopg:", "postgresql+asyncpg:"),
+}
+
+
+@pytest.fixture(scope="session")
+def tool() -> Tool:
+    return subject()
+
+
+def database_url(request: pytest.FixtureRequest, dialect: str, *, env: str = "generic") -> str:
+    """An empty database of ``dialect`` (from the shared fixtures)."""
+    url = request.getfixturevalue(_DB_FIXTURE[dialect])
+    if env == "async":
+        sync, async_ = _ASYNC_DRIVERS[dialect]
+        assert url.startswith(sync), url
+        url = async_ + url[len(sync) :]
+    return url

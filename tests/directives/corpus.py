@@ -1,0 +1,46 @@
+"""The whole corpus and its pytest parameters (ids name the case and dialect)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.directives import cases_batch, cases_columns, cases_constraints, cases_data
+from tests.directives.case import MARIA, PG, Case
+
+CASES: list[Case] = [
+    *cases_columns.CASES,
+    *cases_constraints.CASES,
+    *cases_data.CASES,
+    *cases_batch.CASES,
+]
+assert len({c.id for c in CASES}) == len(CASES), "case ids must be unique"
+
+DIALECT_ORDER = ("sqlite", "postgresql", "mariadb")
+_MARKS = {PG: [pytest.mark.postgresql], MARIA: [pytest.mark.mariadb]}
+
+
+def dialect_param(dialect: str, *values: object, id_prefix: str = "") -> object:
+    ident = f"{id_prefix}-{dialect}" if id_prefix else dialect
+    return pytest.param(*values, dialect, id=ident, marks=_MARKS.get(dialect, []))
+
+
+def online_params() -> list[object]:
+    return [
+        dialect_param(d, case, id_prefix=case.id)
+        for case in CASES
+        for d in DIALECT_ORDER
+        if d in case.dialects
+    ]
+
+
+def offline_params() -> list[object]:
+    return [
+        dialect_param(d, case, id_prefix=case.id)
+        for case in CASES
+        for d in DIALECT_ORDER
+        if d in case.offline_dialects
+    ]
+
+
+def dialect_params() -> list[object]:
+    return [dialect_param(d) for d in DIALECT_ORDER]
