@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import configparser
+import copy
 import os
 import re
 import sys
@@ -113,6 +114,13 @@ class Config:
         self._cwd: str | None = None
         if attributes:
             self.attributes.update(attributes)
+
+    def with_output_buffer(self, buffer: TextIO) -> Config:
+        """A copy of this configuration that writes offline SQL to ``buffer``
+        (its parsed files and attributes are shared, so it costs nothing)."""
+        clone = copy.copy(self)
+        clone.output_buffer = buffer
+        return clone
 
     # ------------------------------------------------------------------ state
 

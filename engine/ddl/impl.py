@@ -310,13 +310,13 @@ class DefaultImpl:
     # ------------------------------------------------------------------ constraints
 
     def add_constraint(self, const: Any, **kw: Any) -> None:
-        create_rule = getattr(const, "_create_rule", None)
-        if create_rule is None or create_rule(self):
+        type_rule = type_bound_rule(const)
+        if type_rule is None or type_rule(self):
             self._exec(AddConstraint(const))
 
     def drop_constraint(self, const: Constraint, **kw: Any) -> None:
-        create_rule = getattr(const, "_create_rule", None)
-        if create_rule is not None and not create_rule(self):
+        type_rule = type_bound_rule(const)
+        if type_rule is not None and not type_rule(self):
             return  # a type's constraint this database never created (native BOOLEAN)
         self._exec(
             DropConstraint(
@@ -440,6 +440,18 @@ class DefaultImpl:
 
 
 DefaultImpl._registry["default"] = DefaultImpl
+
+
+def type_bound_rule(const: Any) -> Callable[[Any], bool] | None:
+    """For the CHECK a type makes (``Boolean``/``Enum`` with ``create_constraint``), the
+    rule saying whether a database gets it (not where BOOLEAN is native); else None.
+
+    (Only type-bound constraints count: SQLAlchemy's ``AddConstraint`` also sets a rule
+    on the constraints it adds, to keep them out of a later CREATE TABLE.)
+    """
+    if not getattr(const, "_type_bound", False):
+        return None
+    return getattr(const, "_create_rule", None)
 
 
 def _apply_dialect_kwargs(index: Index, kw: Mapping[str, Any]) -> None:

@@ -25,7 +25,7 @@ from sqlalchemy.sql.compiler import DDLCompiler
 from sqlalchemy.types import TypeEngine
 
 from engine.ddl import elements as el
-from engine.ddl.impl import DefaultImpl
+from engine.ddl.impl import DefaultImpl, type_bound_rule
 from engine.errors import CommandError
 
 _NAMES = ("mysql", "mariadb")
@@ -124,7 +124,7 @@ class MySQLImpl(DefaultImpl):
                 "No generic 'DROP CONSTRAINT' in MySQL - please specify constraint type",
                 hint="Pass type_='foreignkey', 'unique', 'check' or 'primary'.",
             )
-        if getattr(const, "_create_rule", None) is not None:
+        if type_bound_rule(const) is not None:
             # the CHECK a Boolean/Enum type carries goes with the column's MODIFY;
             # like Alembic, no separate DROP for it on MySQL
             return

@@ -15,7 +15,7 @@ from sqlalchemy.sql.compiler import DDLCompiler
 from sqlalchemy.types import TypeEngine
 
 from engine.ddl import elements as el
-from engine.ddl.impl import DefaultImpl
+from engine.ddl.impl import DefaultImpl, type_bound_rule
 from engine.errors import CommandError
 
 _PG = "postgresql"
@@ -111,8 +111,8 @@ class PostgresqlImpl(DefaultImpl):
         for constraint in _named_constraints_drop_order(table):
             if reused is not None and constraint.name not in reused:
                 continue
-            create_rule = getattr(constraint, "_create_rule", None)
-            if create_rule is not None and not create_rule(self):
+            type_rule = type_bound_rule(constraint)
+            if type_rule is not None and not type_rule(self):
                 continue
             self.drop_constraint(constraint)
 

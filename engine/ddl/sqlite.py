@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.schema import Column, Constraint, DefaultClause
 from sqlalchemy.types import TypeEngine
 
-from engine.ddl.impl import DefaultImpl, iter_batch_entries
+from engine.ddl.impl import DefaultImpl, iter_batch_entries, type_bound_rule
 from engine.errors import CommandError
 
 _BATCH_HINT = "Use op.batch_alter_table(...), which recreates the table (move and copy) on SQLite."
@@ -41,7 +41,7 @@ class SQLiteImpl(DefaultImpl):
         return False
 
     def add_constraint(self, const: Any, **kw: Any) -> None:
-        create_rule = getattr(const, "_create_rule", None)
+        create_rule = type_bound_rule(const)
         if create_rule is None:
             raise SQLiteAlterError(
                 "No support for ALTER of constraints in SQLite dialect.", hint=_BATCH_HINT
@@ -55,7 +55,7 @@ class SQLiteImpl(DefaultImpl):
             )
 
     def drop_constraint(self, const: Constraint, **kw: Any) -> None:
-        if getattr(const, "_create_rule", None) is None:
+        if type_bound_rule(const) is None:
             raise SQLiteAlterError(
                 "No support for ALTER of constraints in SQLite dialect.", hint=_BATCH_HINT
             )

@@ -159,10 +159,18 @@ class Operations:
                 globals_[attr] = forwarder(attr)
 
     def invoke(self, operation: MigrateOperation) -> Any:
-        """Run ``operation`` with the implementation registered for its class."""
+        """Run ``operation`` with the implementation registered for its class.
+
+        The run's listeners hear of it first (``OperationInvoked``), so a preview
+        can say what a step does (drops a table, narrows a type...) from the
+        operation's data rather than from its SQL text.
+        """
         for klass in type(operation).__mro__:
             fn = _IMPLEMENTATIONS.get(klass)
             if fn is not None:
+                announce = getattr(self.migration_context, "announce_operation", None)
+                if announce is not None:
+                    announce(operation)
                 return fn(self, operation)
         raise CommandError(
             f"No implementation is registered for {type(operation).__name__}",

@@ -169,9 +169,8 @@ class BatchOperationsImpl:
             getattr(rebuild, name)(*args, **kw)
         move_and_copy(rebuild, self.impl)
 
-    def _should_recreate_for(
-        self, calls: list[tuple[str, tuple[Any, ...], dict[str, Any]]]
-    ) -> bool:
+    def _should_recreate_for(self, calls: list[Call]) -> bool:
+        """The dialect's answer for these calls (it reads ``self.batch``)."""
         saved, self.batch = self.batch, calls
         try:
             return self._should_recreate()
@@ -221,6 +220,7 @@ class BatchOperationsImpl:
 def move_and_copy(rebuild: TableRebuild, impl: Any) -> None:
     """Create ``_alembic_tmp_<name>``, copy the rows, drop the old table, rename the
     new one, create the indexes: all through the real Impl (online or offline)."""
+    rebuild.finalise()  # so named_constraints is final when the dialect prepares
     impl.prep_table_for_batch(rebuild, rebuild.table)
     new_table = build_new_table(rebuild)
     impl.create_table(new_table)

@@ -523,7 +523,8 @@ class TableRebuild:
         return TEMP_PREFIX + self.table.name
 
     def finalise(self) -> list[ColumnPlan]:
-        """Settle what the recorded calls imply; the new table's columns, in order."""
+        """Settle what the recorded calls imply (may run more than once); the new
+        table's columns, in order."""
         columns = self.ordered_columns()
         self._drop_dependents()
         self._check_unnamed_checks()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Union
+from typing import Any, Union
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,15 @@ class StatementExecuted:
     """A statement is about to be executed (online) or written (offline)."""
 
     sql: str
+    index: int  # the step it belongs to, 0 when outside a step
+    version_table: bool = False  # bookkeeping of alembic_version, not the step's own SQL
+
+
+@dataclass(frozen=True)
+class OperationInvoked:
+    """An ``op`` directive (an operation data object) is about to run."""
+
+    operation: Any  # engine.operations.ops.MigrateOperation
     index: int  # the step it belongs to, 0 when outside a step
 
 
@@ -70,7 +79,13 @@ class RunFinished:
 
 
 Event = Union[  # noqa: UP007 - a runtime alias used in isinstance-free annotations
-    RunStarted, StepStarted, StatementExecuted, StepFinished, StepFailed, RunFinished
+    RunStarted,
+    StepStarted,
+    StatementExecuted,
+    OperationInvoked,
+    StepFinished,
+    StepFailed,
+    RunFinished,
 ]
 Listener = Callable[[Event], None]
 

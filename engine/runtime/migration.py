@@ -119,6 +119,7 @@ class MigrationContext:
         )
         self._step_index = 0
         self._step_statements: list[str] = []
+        self._in_version_change = False
         self.impl.statement_listeners.append(self._on_statement)
         log.info("Context impl %s.", type(self.impl).__name__)
         if self.as_sql:
@@ -177,9 +178,15 @@ class MigrationContext:
     def _offline_execute(self, construct: Any, *multiparams: Any, **params: Any) -> None:
         self.impl._exec(construct)
 
+    def announce_operation(self, operation: Any) -> None:
+        """Called by ``Operations.invoke`` before each directive runs."""
+        self._control.emit(ev.OperationInvoked(operation, self._step_index))
+
     def _on_statement(self, sql: str) -> None:
         self._step_statements.append(sql)
-        self._control.emit(ev.StatementExecuted(sql, self._step_index))
+        self._control.emit(
+            ev.StatementExecuted(sql, self._step_index, version_table=self._in_version_change)
+        )
 
     # --- the version table ------------------------------------------------------
 
@@ -229,10 +236,14 @@ class MigrationContext:
             self.connection.execute(self._version.delete())
 
     def _apply_row_changes(self, changes: Sequence[Any]) -> None:
-        for change in changes:
-            result = self.impl._exec(change_statement(self._version, change))
-            if not self.as_sql:
-                check_rowcount(self._version, change, result)
+        self._in_version_change = True
+        try:
+            for change in changes:
+                result = self.impl._exec(change_statement(self._version, change))
+                if not self.as_sql:
+                    check_rowcount(self._version, change, result)
+        finally:
+            self._in_version_change = False
 
     def stamp(self, script_directory: Any, revision: Any) -> None:
         """Move the version table to ``revision`` without running any code."""
@@ -281,7 +292,7 @@ class MigrationContext:
     @contextmanager
     def autocommit_block(self) -> Iterator[None]:
         """Run the block outside any transaction (``CREATE INDEX CONCURRENTLY`` ...)."""
-        was_in_ours = self._transaction is not None
+        ours = self._transaction
         if self.as_sql:
             if self.impl.transactional_ddl:
                 self.impl.emit_commit()
@@ -291,9 +302,8 @@ class MigrationContext:
                 "migration context",
                 hint="Hand env.py a connection that is not in a transaction.",
             )
-        elif was_in_ours:
-            assert self._transaction is not None
-            self._transaction.transaction.commit()
+        elif ours is not None:
+            ours.transaction.commit()
             self._transaction = None
         elif self._in_connection_transaction():
             self.connection.commit()
@@ -308,8 +318,11 @@ class MigrationContext:
                 if self.connection.in_transaction():
                     self.connection.commit()
                 self.connection.execution_options(isolation_level=previous)
-                if was_in_ours:
-                    self._transaction = _RunTransaction(self, self.connection.begin())
+                if ours is not None:
+                    # The same object the caller's `with begin_transaction()` holds, so
+                    # that it commits the transaction that follows the block.
+                    ours.transaction = self.connection.begin()
+                    self._transaction = ours
             elif self.impl.transactional_ddl:
                 self.impl.emit_begin()
 
@@ -403,7 +416,9 @@ class MigrationContext:
                     statement,
                 )
             )
-            if isinstance(err, Exception) and not isinstance(err, MigrationFailed):
+            if isinstance(err, Exception) and not isinstance(
+                err, (MigrationFailed, BrokenPipeError)
+            ):
                 raise self._failure(step, err, statement) from err
             raise
         finally:

@@ -1,6 +1,7 @@
 """Databases behind the runtime benchmarks: reset before each run, check after it.
 
-* ``SQLiteFile``: the project's ``bench.db``; reset deletes the file.
+* ``SQLiteFile``: a database file in ``sqlite_directory()`` (RAM-backed when
+  possible, see there); reset deletes the file, ``close()`` too.
 * ``PostgresDatabase``: a dedicated database ``tuim_bench_<pid>`` created on first
   use (admin URL from ``TUI_MIGRATE_TEST_PG_URL``, default
   ``postgresql+psycopg://postgres@127.0.0.1:5432/postgres``); reset drops and
@@ -12,14 +13,15 @@ cleanup); they run in the harness process and are never timed.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
-from .runtime_projects import SQLITE_FILE
-
 PG_ADMIN_ENV = "TUI_MIGRATE_TEST_PG_URL"
 PG_ADMIN_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+SQLITE_DIR_ENV = "TUI_MIGRATE_BENCH_SQLITE_DIR"
 
 
 def version_rows(url: str) -> list[str] | None:
@@ -47,26 +49,47 @@ def at_head_problem(url: str, head: str) -> str | None:
     return f"database not at head {head}: alembic_version holds {rows or 'no row'}"
 
 
-class SQLiteFile:
-    """The SQLite file of a runtime-benchmark project."""
+def sqlite_directory() -> Path:
+    """Where the SQLite benchmark files go: a fresh per-process directory (not created).
 
-    def __init__(self, head: str) -> None:
+    In RAM (``/dev/shm``) when available: online SQLite DDL commits (and fsyncs) once
+    per statement for both tools alike, and on a slow virtual disk that wait would
+    dwarf the work of the tools being compared. ``TUI_MIGRATE_BENCH_SQLITE_DIR``
+    chooses another parent (e.g. a real disk).
+    """
+    parent = os.environ.get(SQLITE_DIR_ENV)
+    if not parent:
+        shm = Path("/dev/shm")
+        parent = str(shm) if shm.is_dir() and os.access(shm, os.W_OK) else tempfile.gettempdir()
+    return Path(parent) / f"tuim-bench-{os.getpid()}"
+
+
+class SQLiteFile:
+    """The SQLite database file of a runtime-benchmark project (URL ``sqlite:///path``)."""
+
+    def __init__(self, url: str, head: str) -> None:
+        if not url.startswith("sqlite:///"):
+            raise ValueError(f"not a SQLite file URL: {url}")
+        self.url = url
+        self.path = Path(url[len("sqlite:///") :])
         self.head = head
 
-    @staticmethod
-    def path(project: Path) -> Path:
-        return project / SQLITE_FILE
-
-    def url(self, project: Path) -> str:
-        return f"sqlite:///{self.path(project)}"
-
-    def reset(self, project: Path) -> None:
+    def reset(self, project: Path | None = None) -> None:
         """An empty database: no file (SQLite creates it on first connect)."""
+        del project
+        self.path.parent.mkdir(parents=True, exist_ok=True)
         for suffix in ("", "-journal", "-wal", "-shm"):
-            Path(f"{self.path(project)}{suffix}").unlink(missing_ok=True)
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
 
     def verify(self, project: Path) -> str | None:
-        return at_head_problem(self.url(project), self.head)
+        del project
+        return at_head_problem(self.url, self.head)
+
+    def close(self) -> None:
+        """Remove the file, and its directory when that is left empty."""
+        self.reset()
+        with contextlib.suppress(OSError):
+            self.path.parent.rmdir()
 
 
 class PostgresDatabase:

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .databases import PostgresDatabase, SQLiteFile
+from .databases import PostgresDatabase, SQLiteFile, sqlite_directory
 from .projects import ProjectSpec
 from .runtime_projects import OpsProjectSpec, sqlite_project
 
@@ -109,12 +109,13 @@ _SQL_2K = OpsProjectSpec(
     # Offline only: never connected to (a connection attempt would fail the run).
     "postgresql+psycopg://postgres@127.0.0.1:5432/tuim_bench_offline_never_created",
 )
-_SQLITE_500 = sqlite_project(500)
-_SQLITE_500_DB = SQLiteFile(_SQLITE_500.head)
+_SQLITE_DIR = sqlite_directory()
+_SQLITE_500 = sqlite_project(500, _SQLITE_DIR)
+_SQLITE_500_DB = SQLiteFile(_SQLITE_500.url, _SQLITE_500.head)
 _PG = PostgresDatabase()
 _PG_500 = OpsProjectSpec(500, "postgresql", _PG.url)
-_TINY = sqlite_project(3)
-_TINY_DB = SQLiteFile(_TINY.head)
+_TINY = sqlite_project(3, _SQLITE_DIR)
+_TINY_DB = SQLiteFile(_TINY.url, _TINY.head)
 
 BENCHMARKS: list[Benchmark] = [
     Benchmark("heads-linear-10k", ProjectSpec("linear", 10_000), ("heads",), Targets(8.0, 0.5)),
@@ -133,6 +134,7 @@ BENCHMARKS: list[Benchmark] = [
         Targets(1.5),
         reset=_SQLITE_500_DB.reset,
         verify=_SQLITE_500_DB.verify,
+        cleanup=_SQLITE_500_DB.close,
     ),
     Benchmark(
         "upgrade-pg-500",
@@ -150,6 +152,7 @@ BENCHMARKS: list[Benchmark] = [
         Targets(1.5),
         prepare=_upgraded_to_head(_TINY_DB),
         verify=_TINY_DB.verify,
+        cleanup=_TINY_DB.close,
     ),
 ]
 

@@ -22,6 +22,7 @@ ADD_COLUMN = {
     "text_default": (("t", _col("c", sa.DateTime, server_default=sa.func.now())), {}),
     "percent_default": (("t", _col("c", sa.String(9), server_default="50%")), {}),
     "computed": (("t", _col("c", sa.Integer, sa.Computed("a + 1"))), {}),
+    "column_check": (("t", _col("c", sa.Integer, sa.CheckConstraint("c > 0", name="cc"))), {}),
     "inline_pk": (("t", _col("c", sa.Integer, primary_key=True)), {"inline_primary_key": True}),
     "inline_refs": (
         ("t", _col("c", sa.Integer, sa.ForeignKey("s.o.id", ondelete="CASCADE"))),

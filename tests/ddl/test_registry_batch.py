@@ -246,3 +246,41 @@ def test_other_dialects_get_generic_ddl(dialect):
     assert statements[-1] == "DROP TABLE t"
     if dialect == "oracle":
         assert statements[2] == "ALTER TABLE t MODIFY n NOT NULL"
+
+
+def test_postgresql_prep_table_for_batch_frees_only_reused_names():
+    md = sa.MetaData()
+    table = sa.Table(
+        "t",
+        md,
+        sa.Column("id", sa.Integer),
+        sa.PrimaryKeyConstraint("id", name="pk_t"),
+        sa.Column("b", sa.Boolean(create_constraint=True, name="ck_b")),
+        sa.UniqueConstraint("id", name="uq_gone"),
+    )
+    rebuild = SimpleNamespace(named_constraints={"pk_t": object(), "ck_b": object()})
+    sql = our_sql("postgresql", lambda impl: impl.prep_table_for_batch(rebuild, table))
+    # uq_gone is not reused; ck_b was never created (BOOLEAN is native in PostgreSQL)
+    assert sql == "ALTER TABLE t DROP CONSTRAINT pk_t;\n\n"
+
+
+@pytest.mark.parametrize("dialect", ["postgresql", "mysql", "sqlite"])
+def test_type_bound_check_is_not_dropped_separately(dialect):
+    table = sa.Table(
+        "t", sa.MetaData(), sa.Column("b", sa.Boolean(create_constraint=True, name="ck_b"))
+    )
+    (check,) = [c for c in table.constraints if isinstance(c, sa.CheckConstraint)]
+    assert our_sql(dialect, lambda impl: impl.drop_constraint(check)) == ""
+
+
+def test_constraints_can_be_added_again_after_a_drop():
+    table = sa.Table("t", sa.MetaData(), sa.Column("a", sa.Integer))
+    unique = sa.UniqueConstraint("a", name="uq_a")
+    table.append_constraint(unique)
+
+    def run(impl):
+        impl.add_constraint(unique)
+        impl.drop_constraint(unique)
+        impl.add_constraint(unique)
+
+    assert our_sql("postgresql", run).count("ADD CONSTRAINT uq_a") == 2

@@ -77,15 +77,23 @@ class DB:
         return sorted(self.conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalars())
 
 
+_ENGINES: dict[str, sa.Engine] = {}
+
+
+def _engine(url: str) -> sa.Engine:
+    """One engine per URL, kept for its compiled-statement cache; NullPool, so
+    no connection outlives its ``connect()`` block."""
+    url = sync_url(url)
+    if url not in _ENGINES:
+        _ENGINES[url] = sa.create_engine(url, poolclass=NullPool)
+    return _ENGINES[url]
+
+
 @contextmanager
 def connect(url: str) -> Iterator[DB]:
     """A short-lived connection (closed before the next migration step runs)."""
-    engine = sa.create_engine(sync_url(url), poolclass=NullPool)
-    try:
-        with engine.connect() as conn:
-            yield DB(conn)
-    finally:
-        engine.dispose()
+    with _engine(url).connect() as conn:
+        yield DB(conn)
 
 
 def norm_default(value: str | None) -> str | None:
@@ -118,19 +126,31 @@ def dump(url: str, *, with_data: bool = True) -> dict[str, Any]:
     """Everything reflection tells about every table, in comparable form.
 
     Includes the version table rows and, with ``with_data``, every table's rows
-    (sorted), so data migrations are compared too.
+    (sorted), so data migrations are compared too. Uses the inspector's bulk
+    ``get_multi_*`` calls (one catalogue query per kind on PostgreSQL).
     """
     out: dict[str, Any] = {}
     with connect(url) as db:
         insp = db.insp
-        for table in sorted(db.tables):
-            try:
-                comment = insp.get_table_comment(table)["text"]
-            except NotImplementedError:
-                comment = None
-            pk = insp.get_pk_constraint(table)
+        names = sorted(db.tables)
+        if not names:
+            return out
+        kw: dict[str, Any] = {"filter_names": names}
+        columns = insp.get_multi_columns(**kw)
+        pks = insp.get_multi_pk_constraint(**kw)
+        fks = insp.get_multi_foreign_keys(**kw)
+        indexes = insp.get_multi_indexes(**kw)
+        uniques = insp.get_multi_unique_constraints(**kw)
+        checks = insp.get_multi_check_constraints(**kw)
+        try:
+            comments = insp.get_multi_table_comment(**kw)
+        except NotImplementedError:  # SQLite
+            comments = {}
+        for table in names:
+            key = (None, table)
+            pk = pks.get(key) or {"constrained_columns": []}
             entry = {
-                "comment": comment,
+                "comment": (comments.get(key) or {}).get("text"),
                 "columns": [
                     (
                         c["name"],
@@ -139,7 +159,7 @@ def dump(url: str, *, with_data: bool = True) -> dict[str, Any]:
                         norm_default(c.get("default")),
                         c.get("comment"),
                     )
-                    for c in insp.get_columns(table)
+                    for c in columns.get(key, [])
                 ],
                 "pk": (_norm_tmp_name(pk.get("name")), tuple(pk["constrained_columns"])),
                 "fks": sorted(
@@ -150,7 +170,7 @@ def dump(url: str, *, with_data: bool = True) -> dict[str, Any]:
                         tuple(fk["referred_columns"]),
                         tuple(sorted((fk.get("options") or {}).items())),
                     )
-                    for fk in insp.get_foreign_keys(table)
+                    for fk in fks.get(key, [])
                 ),
                 "indexes": sorted(
                     (
@@ -159,15 +179,13 @@ def dump(url: str, *, with_data: bool = True) -> dict[str, Any]:
                         tuple(_norm_sql(e) for e in i.get("expressions") or ()),
                         bool(i.get("unique")),
                     )
-                    for i in insp.get_indexes(table)
+                    for i in indexes.get(key, [])
                 ),
                 "uniques": sorted(
-                    (str(u["name"]), tuple(u["column_names"]))
-                    for u in insp.get_unique_constraints(table)
+                    (str(u["name"]), tuple(u["column_names"])) for u in uniques.get(key, [])
                 ),
                 "checks": sorted(
-                    (str(c["name"]), _norm_sql(c["sqltext"]))
-                    for c in insp.get_check_constraints(table)
+                    (str(c["name"]), _norm_sql(c["sqltext"])) for c in checks.get(key, [])
                 ),
             }
             if with_data:

@@ -228,20 +228,9 @@ def test_sqlite_move_and_copy_matches_alembic(case: str) -> None:
 @pytest.mark.parametrize(
     "case", ["alter_type_cast", "drop_named_constraints", "nullable_default", "noop_always"]
 )
-def test_other_dialects_match_alembic(
-    dialect: str, recreate: str, case: str, request: pytest.FixtureRequest
-) -> None:
-    if dialect == "postgresql" and recreate == "always":
-        request.applymarker(
-            pytest.mark.xfail(
-                reason="engine/ddl/postgresql.py prep_table_for_batch drops every named "
-                "constraint of the old table, also the CHECK of a Boolean(create_constraint="
-                "True) PostgreSQL never created (native BOOLEAN) and the ones the batch "
-                "drops anyway; Alembic drops only the names the new table reuses "
-                "(TableRebuild.named_constraints)",
-                strict=False,
-            )
-        )
+def test_other_dialects_match_alembic(dialect: str, recreate: str, case: str) -> None:
+    """PostgreSQL first frees the constraint names the new table reuses (its
+    ``prep_table_for_batch``, fed by ``TableRebuild.named_constraints``)."""
     body, kw = CASES[case]
     kw = {**kw, "recreate": recreate}
     assert normalise(ours(dialect, body, **kw)) == normalise(alembics(dialect, body, **kw))
@@ -353,3 +342,13 @@ def test_naming_convention_also_names_copy_from_constraints() -> None:
     sql = ours("sqlite", body, naming_convention=convention)
     assert "REFERENCES t (id)" not in sql
     assert "CONSTRAINT uq_t_x UNIQUE (x)" in sql
+
+
+def test_postgresql_frees_only_the_names_the_new_table_reuses() -> None:
+    def body(b: Any) -> None:
+        b.drop_column("other_id")  # takes fk_other along
+        b.drop_constraint("uq_name", type_="unique")
+
+    sql = ours("postgresql", body, recreate="always")
+    drops = [s for s in normalise(sql) if isinstance(s, tuple) and s[0] == "DROPS"]
+    assert drops == [("DROPS", ["ALTER TABLE t DROP CONSTRAINT ck_x_small"])]

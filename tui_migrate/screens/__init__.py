@@ -1,0 +1,1 @@
+"""Screens of the tui-migrate app (modal dialogs over the main view)."""
