@@ -19,7 +19,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Footer, Input, Static, TabbedContent
 
 from engine.errors import CommandError
 from tui_migrate import tui_engine as eng
@@ -106,26 +106,32 @@ class MigrateApp(App[int]):
         yield Footer()
 
     @property
+    def main(self) -> Screen:
+        """The main screen (dialogs push screens above it)."""
+        return self.screen_stack[0]
+
+    @property
     def graph(self) -> RevisionGraph:
-        return self.query_one("#graph", RevisionGraph)
+        return self.main.query_one("#graph", RevisionGraph)
 
     @property
     def preview(self) -> Preview:
-        return self.query_one("#preview", Preview)
+        return self.main.query_one("#preview", Preview)
 
     @property
     def log_pane(self) -> LogPane:
-        return self.query_one("#log", LogPane)
+        return self.main.query_one("#log", LogPane)
 
     def on_mount(self) -> None:
-        self.query_one("#left").border_title = "Revisions"
-        self.query_one("#status").border_title = "Database"
-        self.query_one("#preview").border_title = "Preview"
-        self.query_one("#log").border_title = "Log"
-        self.query_one("#filter").display = False
+        self.main.query_one("#left").border_title = "Revisions"
+        self.main.query_one("#status").border_title = "Database"
+        self.main.query_one("#preview").border_title = "Preview"
+        self.main.query_one("#log").border_title = "Log"
+        self.main.query_one("#filter").display = False
         self._apply_width(self.size.width)
         self.graph.focus()
         self._show_status()
+        self.log_pane.entry("open", self.project_dir, style="bold")
         self.load_project()
         if self.read_database:
             self.read_db()
@@ -135,11 +141,17 @@ class MigrateApp(App[int]):
 
     def _apply_width(self, width: int) -> None:
         narrow = width < NARROW
-        self.screen.set_class(narrow, "narrow")
+        self.main.set_class(narrow, "narrow")
         self.set_class(narrow, "narrow")
         graph = self.graph
         graph.id_width = 8 if narrow else 12
         graph.refresh()
+        tabs = self.main.query_one(TabbedContent)
+        for key, wide, short_title in (
+            ("up", "Upgrade SQL", "Up SQL"),
+            ("down", "Downgrade SQL", "Down SQL"),
+        ):
+            tabs.get_tab(key).label = short_title if narrow else wide
 
     # --- loading ------------------------------------------------------------------------
 
@@ -155,12 +167,16 @@ class MigrateApp(App[int]):
         self.call_from_thread(self._project_loaded, view, keep)
 
     def _project_failed(self, message: str) -> None:
+        if not self.screen_stack:  # the app is closing
+            return
         self.load_error = message
         self.graph.placeholder = "cannot read the scripts (see log)"
         self.graph.refresh()
         self.log_pane.entry("load scripts", "FAILED", details=[message])
 
     def _project_loaded(self, view: ProjectView, keep: str | None) -> None:
+        if not self.screen_stack:  # the app is closing
+            return
         self.load_error = None
         keep = keep or self.graph.selected
         view.set_db_heads(self.db.heads)
@@ -172,6 +188,8 @@ class MigrateApp(App[int]):
             self.call_after_refresh(self._first_screen)
 
     def _first_screen(self) -> None:
+        if not self.screen_stack:  # the app is closing
+            return
         self.first_screen_seconds = time.perf_counter() - self.started_at
 
     @work(thread=True, exclusive=True, group="db")
@@ -180,6 +198,8 @@ class MigrateApp(App[int]):
         self.call_from_thread(self._db_loaded, db)
 
     def _db_loaded(self, db: DbState) -> None:
+        if not self.screen_stack:  # the app is closing
+            return
         was_online = self.db.online
         self.db = db
         if self.view is not None:
@@ -193,11 +213,10 @@ class MigrateApp(App[int]):
     def _show_status(self) -> None:
         narrow = self.size.width < NARROW
         view = self.view
-        self.query_one("#status", DbStatus).show(
+        self.main.query_one("#status", DbStatus).show(
             self.db, view.rmap if view else None, view.pending_count if view else None, narrow
         )
-        title = Text(" tui-migrate", "bold")
-        title.append(" · " + (self.db.url or "no URL"))
+        title = Text(" tui-migrate", "bold", no_wrap=True, overflow="ellipsis")
         if self.db.loading and not self.db.online:
             title.append(" · connecting…", "yellow")
         elif not self.db.online:
@@ -209,7 +228,8 @@ class MigrateApp(App[int]):
             title.append(f" · {heads} head{'s' if heads != 1 else ''}")
             if view.pending_count:
                 title.append(f" · {view.pending_count} pending", "yellow")
-        self.query_one("#titlebar", Static).update(title)
+        title.append(" · " + (self.db.url or "no URL"))
+        self.main.query_one("#titlebar", Static).update(title)
 
     # --- preview ------------------------------------------------------------------------
 
@@ -246,6 +266,8 @@ class MigrateApp(App[int]):
                 self.preview.show_text(key, f"SQL not available offline:\n{error}", "yellow")
 
     def _start_preview(self, rev_id: str) -> None:
+        if not self.screen_stack:
+            return
         if self.graph.selected != rev_id:
             return
         if all((rev_id, up) in self.sql_cache for up in (True, False)):
@@ -274,6 +296,8 @@ class MigrateApp(App[int]):
             self.call_from_thread(self._sql_ready, rev_id, upgrade, result)
 
     def _sql_ready(self, rev_id: str, upgrade: bool, result: tuple[str | None, str | None]) -> None:
+        if not self.screen_stack:
+            return
         self.sql_cache[(rev_id, upgrade)] = result
         if self.graph.selected == rev_id:
             self._show_cached_sql(rev_id)
@@ -330,7 +354,7 @@ class MigrateApp(App[int]):
     # --- filter ---------------------------------------------------------------------------
 
     def action_filter(self) -> None:
-        field = self.query_one("#filter", Input)
+        field = self.main.query_one("#filter", Input)
         field.display = True
         field.focus()
 
@@ -342,6 +366,8 @@ class MigrateApp(App[int]):
 
     def _apply_filter(self, text: str) -> None:
         view = self.view
+        if not self.screen_stack:
+            return
         if view is None or view.filter_text == text.strip():
             return
         keep = self.graph.selected
@@ -352,11 +378,11 @@ class MigrateApp(App[int]):
     def _filter_submitted(self, event: Input.Submitted) -> None:
         self._apply_filter(event.value)
         if not event.value.strip():
-            self.query_one("#filter").display = False
+            self.main.query_one("#filter").display = False
         self.graph.focus()
 
     def action_escape(self) -> None:
-        field = self.query_one("#filter", Input)
+        field = self.main.query_one("#filter", Input)
         if field.display:
             field.value = ""
             self._apply_filter("")

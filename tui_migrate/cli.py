@@ -20,17 +20,28 @@ from tui_migrate.output import Output
 
 
 def _global_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("-c", "--config", action="append", metavar="FILE",
-                   help="alternate config file (an .ini and/or a pyproject.toml; "
-                   "repeatable); default ./alembic.ini or $ALEMBIC_CONFIG")
-    p.add_argument("-n", "--name", default="alembic",
-                   help="name of the section in the .ini file (default: alembic)")
-    p.add_argument("-x", action="append", metavar="KEY=VALUE",
-                   help="additional arguments for env.py (repeatable)")
-    p.add_argument("--raiseerr", action="store_true",
-                   help="raise a full traceback on error")
-    p.add_argument("-q", "--quiet", action="store_true",
-                   help="do not print normal output")
+    p.add_argument(
+        "-c",
+        "--config",
+        action="append",
+        metavar="FILE",
+        help="alternate config file (an .ini and/or a pyproject.toml; "
+        "repeatable); default ./alembic.ini or $ALEMBIC_CONFIG",
+    )
+    p.add_argument(
+        "-n",
+        "--name",
+        default="alembic",
+        help="name of the section in the .ini file (default: alembic)",
+    )
+    p.add_argument(
+        "-x",
+        action="append",
+        metavar="KEY=VALUE",
+        help="additional arguments for env.py (repeatable)",
+    )
+    p.add_argument("--raiseerr", action="store_true", help="raise a full traceback on error")
+    p.add_argument("-q", "--quiet", action="store_true", help="do not print normal output")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -47,41 +58,71 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("init", "Initialize a new scripts directory.")
     p.add_argument("directory", help="location of scripts directory")
-    p.add_argument("-t", "--template", default="generic",
-                   help="setup template for use with 'init' (see list_templates)")
-    p.add_argument("--package", action="store_true",
-                   help="write empty __init__.py files to the environment and version locations")
+    p.add_argument(
+        "-t",
+        "--template",
+        default="generic",
+        help="setup template for use with 'init' (see list_templates)",
+    )
+    p.add_argument(
+        "--package",
+        action="store_true",
+        help="write empty __init__.py files to the environment and version locations",
+    )
 
     add("list_templates", "List available templates.")
 
     p = add("revision", "Create a new revision file.")
     p.add_argument("-m", "--message", help="message string to use with 'revision'")
-    p.add_argument("--autogenerate", action="store_true",
-                   help="populate revision script with candidate migration operations")
+    p.add_argument(
+        "--autogenerate",
+        action="store_true",
+        help="populate revision script with candidate migration operations",
+    )
     p.add_argument("--sql", action="store_true", help="don't emit SQL to database")
-    p.add_argument("--head", default="head",
-                   help="specify head revision or <branchname>@head to base new revision on")
-    p.add_argument("--splice", action="store_true",
-                   help="allow a non-head revision as the 'head' to splice onto")
-    p.add_argument("--branch-label", action="append", dest="branch_label",
-                   help="specify a branch label to apply to the new revision")
+    p.add_argument(
+        "--head",
+        default="head",
+        help="specify head revision or <branchname>@head to base new revision on",
+    )
+    p.add_argument(
+        "--splice",
+        action="store_true",
+        help="allow a non-head revision as the 'head' to splice onto",
+    )
+    p.add_argument(
+        "--branch-label",
+        action="append",
+        dest="branch_label",
+        help="specify a branch label to apply to the new revision",
+    )
     p.add_argument("--version-path", help="specify specific path from config for version file")
     p.add_argument("--rev-id", help="specify a hardcoded revision id instead of generating one")
-    p.add_argument("--depends-on", action="append", dest="depends_on",
-                   help="specify one or more revision identifiers which this revision "
-                   "should depend on")
+    p.add_argument(
+        "--depends-on",
+        action="append",
+        dest="depends_on",
+        help="specify one or more revision identifiers which this revision should depend on",
+    )
 
     p = add("merge", "Merge two revisions together. Creates a new migration file.")
     p.add_argument("revisions", nargs="+", help="one or more revisions, or 'heads' for all heads")
     p.add_argument("-m", "--message", help="message string to use with 'revision'")
-    p.add_argument("--branch-label", action="append", dest="branch_label",
-                   help="specify a branch label to apply to the new revision")
+    p.add_argument(
+        "--branch-label",
+        action="append",
+        dest="branch_label",
+        help="specify a branch label to apply to the new revision",
+    )
     p.add_argument("--rev-id", help="specify a hardcoded revision id instead of generating one")
 
     p = add("heads", "Show current available heads in the script directory.")
     p.add_argument("-v", "--verbose", action="store_true", help="use more verbose output")
-    p.add_argument("--resolve-dependencies", action="store_true",
-                   help="treat dependency versions as down revisions")
+    p.add_argument(
+        "--resolve-dependencies",
+        action="store_true",
+        help="treat dependency versions as down revisions",
+    )
 
     p = add("branches", "Show current branch points.")
     p.add_argument("-v", "--verbose", action="store_true", help="use more verbose output")
@@ -89,8 +130,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("history", "List changeset scripts in chronological order.")
     p.add_argument("-r", "--rev-range", help="specify a revision range; format is [start]:[end]")
     p.add_argument("-v", "--verbose", action="store_true", help="use more verbose output")
-    p.add_argument("-i", "--indicate-current", action="store_true",
-                   help="indicate the current revision")
+    p.add_argument(
+        "-i", "--indicate-current", action="store_true", help="indicate the current revision"
+    )
 
     p = add("show", "Show the revision(s) denoted by the given symbol.")
     p.add_argument("rev", help="revision identifier")
@@ -98,36 +140,63 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("edit", "Edit revision script(s) using $EDITOR.")
     p.add_argument("rev", help="revision identifier")
 
-    for verb, what in (("upgrade", "Upgrade to a later version."),
-                       ("downgrade", "Revert to a previous version.")):
+    for verb, what in (
+        ("upgrade", "Upgrade to a later version."),
+        ("downgrade", "Revert to a previous version."),
+    ):
         p = add(verb, what)
         p.add_argument("revision", help="revision identifier (or start:end with --sql)")
-        p.add_argument("--sql", action="store_true",
-                       help="don't emit SQL to database - dump to standard output instead")
+        p.add_argument(
+            "--sql",
+            action="store_true",
+            help="don't emit SQL to database - dump to standard output instead",
+        )
         p.add_argument("--tag", help="arbitrary 'tag' name - can be used by custom env.py scripts")
 
-    p = add("stamp", "'stamp' the revision table with the given revision; "
-            "don't run any migrations.")
+    p = add(
+        "stamp", "'stamp' the revision table with the given revision; don't run any migrations."
+    )
     p.add_argument("revisions", nargs="+", help="revision identifier(s)")
-    p.add_argument("--sql", action="store_true",
-                   help="don't emit SQL to database - dump to standard output instead")
+    p.add_argument(
+        "--sql",
+        action="store_true",
+        help="don't emit SQL to database - dump to standard output instead",
+    )
     p.add_argument("--tag", help="arbitrary 'tag' name - can be used by custom env.py scripts")
-    p.add_argument("--purge", action="store_true",
-                   help="unconditionally erase the version table before stamping")
+    p.add_argument(
+        "--purge",
+        action="store_true",
+        help="unconditionally erase the version table before stamping",
+    )
 
     p = add("current", "Display the current revision for a database.")
     p.add_argument("-v", "--verbose", action="store_true", help="use more verbose output")
-    p.add_argument("--check-heads", action="store_true",
-                   help="check if all head revisions are applied to the database; "
-                   "exit with an error code if this is not the case")
+    p.add_argument(
+        "--check-heads",
+        action="store_true",
+        help="check if all head revisions are applied to the database; "
+        "exit with an error code if this is not the case",
+    )
 
     p = add("ensure_version", "Create the alembic version table if it doesn't exist already.")
-    p.add_argument("--sql", action="store_true",
-                   help="don't emit SQL to database - dump to standard output instead")
+    p.add_argument(
+        "--sql",
+        action="store_true",
+        help="don't emit SQL to database - dump to standard output instead",
+    )
 
-    p = add("demo", "Create the SQLite demo project (if needed) and show its history.")
-    p.add_argument("directory", nargs="?", default="tui-migrate-demo",
-                   help="where the demo project lives (default: ./tui-migrate-demo)")
+    p = add(
+        "demo",
+        "Create the SQLite demo project (if needed) and open the terminal UI on it "
+        "(or print its history when not on a terminal).",
+    )
+    p.add_argument("--no-tui", action="store_true", help="print the history, do not open the UI")
+    p.add_argument(
+        "directory",
+        nargs="?",
+        default="tui-migrate-demo",
+        help="where the demo project lives (default: ./tui-migrate-demo)",
+    )
     return parser
 
 
@@ -135,10 +204,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     options = parser.parse_args(argv)
     out = Output(quiet=options.quiet)
-    if options.cmd is None:
+    if options.cmd is None and not _interactive():
         parser.print_help()
+        out.line("\nWith no command on a terminal, tui-migrate opens its terminal UI.")
         return 0
     try:
+        if options.cmd is None:
+            return _open_app(_config(options))
         run(options, out)
     except KeyboardInterrupt:
         out.error_text("Interrupted")
@@ -152,6 +224,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         out.error(err)
         return 1
     return 0
+
+
+def _interactive() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def _open_app(config: Any) -> int:
+    from tui_migrate.app import run_app
+
+    return run_app(config)
 
 
 def _silence_broken_pipe() -> None:
@@ -181,9 +263,19 @@ def run(options: argparse.Namespace, out: Output) -> None:
 
     cmd = options.cmd
     if cmd == "demo":
-        from tui_migrate.demo import run_demo
+        from tui_migrate.demo import create_demo_project, run_demo
 
-        run_demo(options.directory, out)
+        if options.no_tui or not _interactive():
+            run_demo(options.directory, out)
+            return
+        from engine.config import Config
+
+        create_demo_project(options.directory)
+        config = Config(os.path.join(os.path.abspath(options.directory), "alembic.ini"))
+        config.cmd_opts = options
+        code = _open_app(config)
+        if code:
+            raise SystemExit(code)
         return
     if cmd == "list_templates":
         out.line("Available templates:\n")
@@ -213,8 +305,9 @@ def run(options: argparse.Namespace, out: Output) -> None:
         )
         out.status(f"Generating {sc.path}")
     elif cmd == "merge":
-        sc = commands.merge(config, options.revisions, options.message,
-                            options.branch_label, options.rev_id)
+        sc = commands.merge(
+            config, options.revisions, options.message, options.branch_label, options.rev_id
+        )
         out.status(f"Generating {sc.path}")
     elif cmd == "heads":
         for sc in commands.heads(config, options.verbose, options.resolve_dependencies):
@@ -236,11 +329,13 @@ def run(options: argparse.Namespace, out: Output) -> None:
         rng = options.rev_range or ""
         if options.indicate_current or "current" in rng.split(":"):
             current = commands.current_heads(config)[0]
-        for sc in commands.history(config, options.rev_range, options.verbose,
-                                   options.indicate_current, current):
+        for sc in commands.history(
+            config, options.rev_range, options.verbose, options.indicate_current, current
+        ):
             out.revision_line(
-                sc.cmd_format(options.verbose, include_branches=True, include_doc=True,
-                              include_parents=True)
+                sc.cmd_format(
+                    options.verbose, include_branches=True, include_doc=True, include_parents=True
+                )
             )
     elif cmd == "show":
         current = None
@@ -269,14 +364,17 @@ def _run_migrations(cmd: str, options: argparse.Namespace, config: Any, out: Out
     sql = options.sql
     with RunReporter(out, enabled=not sql) as reporter:
         if cmd == "upgrade":
-            result = commands.upgrade(config, options.revision, sql, options.tag,
-                                      control=reporter.control)
+            result = commands.upgrade(
+                config, options.revision, sql, options.tag, control=reporter.control
+            )
         elif cmd == "downgrade":
-            result = commands.downgrade(config, options.revision, sql, options.tag,
-                                        control=reporter.control)
+            result = commands.downgrade(
+                config, options.revision, sql, options.tag, control=reporter.control
+            )
         elif cmd == "stamp":
-            result = commands.stamp(config, options.revisions, sql, options.tag,
-                                    options.purge, control=reporter.control)
+            result = commands.stamp(
+                config, options.revisions, sql, options.tag, options.purge, control=reporter.control
+            )
         else:
             result = commands.ensure_version(config, sql)
     if not sql and cmd != "ensure_version":

@@ -27,7 +27,9 @@ class DemoRevision:
 
 REVISIONS = (
     DemoRevision(
-        "1b0c5e2a7d01", "create users table", (),
+        "1b0c5e2a7d01",
+        "create users table",
+        (),
         """
         op.create_table(
             "users",
@@ -38,7 +40,9 @@ REVISIONS = (
         'op.drop_table("users")',
     ),
     DemoRevision(
-        "3f2a9c4e8b12", "add email to users", ("1b0c5e2a7d01",),
+        "3f2a9c4e8b12",
+        "add email to users",
+        ("1b0c5e2a7d01",),
         'op.add_column("users", sa.Column("email", sa.String(200)))',
         """
         with op.batch_alter_table("users") as batch:
@@ -46,7 +50,9 @@ REVISIONS = (
         """,
     ),
     DemoRevision(
-        "5d7e1a3b9c23", "create posts table", ("3f2a9c4e8b12",),
+        "5d7e1a3b9c23",
+        "create posts table",
+        ("3f2a9c4e8b12",),
         """
         op.create_table(
             "posts",
@@ -59,7 +65,9 @@ REVISIONS = (
         labels=("content",),
     ),
     DemoRevision(
-        "77ab4c2d6e34", "create audit log", ("3f2a9c4e8b12",),
+        "77ab4c2d6e34",
+        "create audit log",
+        ("3f2a9c4e8b12",),
         """
         op.create_table(
             "audit_log",
@@ -70,11 +78,16 @@ REVISIONS = (
         'op.drop_table("audit_log")',
     ),
     DemoRevision(
-        "9c1e6f8a2b45", "merge content and audit", ("5d7e1a3b9c23", "77ab4c2d6e34"),
-        "pass", "pass",
+        "9c1e6f8a2b45",
+        "merge content and audit",
+        ("5d7e1a3b9c23", "77ab4c2d6e34"),
+        "pass",
+        "pass",
     ),
     DemoRevision(
-        "a4b8d2c6e056", "backfill display names", ("9c1e6f8a2b45",),
+        "a4b8d2c6e056",
+        "backfill display names",
+        ("9c1e6f8a2b45",),
         """
         op.add_column("users", sa.Column("display_name", sa.String(100)))
         op.execute("UPDATE users SET display_name = name")
@@ -85,7 +98,9 @@ REVISIONS = (
         """,
     ),
     DemoRevision(
-        "c2e4a6b8d067", "add feature flags", ("3f2a9c4e8b12",),
+        "c2e4a6b8d067",
+        "add feature flags",
+        ("3f2a9c4e8b12",),
         """
         op.create_table(
             "feature_flags",

@@ -17,8 +17,14 @@ _MARKS = re.compile(r"\((head|effective head|branchpoint|mergepoint|current)\)")
 
 
 class Output:
-    def __init__(self, *, quiet: bool = False, stdout: TextIO | None = None,
-                 stderr: TextIO | None = None, color: bool | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        quiet: bool = False,
+        stdout: TextIO | None = None,
+        stderr: TextIO | None = None,
+        color: bool | None = None,
+    ) -> None:
         self.quiet = quiet
         self.stdout = stdout or sys.stdout
         self.stderr = stderr or sys.stderr
@@ -59,8 +65,11 @@ class Output:
         styled.highlight_regex(_REV, "bold cyan")
         styled.highlight_regex(_MARKS, "bold green")
         styled.highlight_regex(r"\(current\)", "bold magenta")
-        styled.highlight_regex(r"^(Rev|Parent|Merges|Branches into|Path|Branch names"
-                               r"|Revises|Create Date|Revision ID):", "dim")
+        styled.highlight_regex(
+            r"^(Rev|Parent|Merges|Branches into|Path|Branch names"
+            r"|Revises|Create Date|Revision ID):",
+            "dim",
+        )
         self._rich().print(styled)
 
     def status(self, message: str) -> None:
@@ -95,8 +104,10 @@ class Output:
             where_now = getattr(err, "where_now", None)
             if where_now is not None:
                 here = ", ".join(where_now) or "base (no version rows)"
-                hint = f"{hint}\n  The database is now at: {here}" if hint else (
-                    f"The database is now at: {here}"
+                hint = (
+                    f"{hint}\n  The database is now at: {here}"
+                    if hint
+                    else (f"The database is now at: {here}")
                 )
         else:
             message = f"internal error: {type(err).__name__}: {err}"

@@ -198,13 +198,33 @@ class Result:
         return speedup, memory, ok
 
 
+# Bytecode cache of the children (set by main): under the work dir, never in the
+# source tree or site-packages. See child_env.
+_PYCACHE_PREFIX: Path | None = None
+
+
 def child_env() -> dict[str, str]:
-    """The harness's environment without settings that would override alembic.ini."""
-    return {
+    """The environment of every child: the harness's, with three changes.
+
+    * No ``TUI_MIGRATE_URL*`` / ``ALEMBIC_CONFIG``: alembic.ini's URL is the one used.
+    * Python's default bytecode caching (``PYTHONDONTWRITEBYTECODE`` removed), so both
+      tools start as they do for a user after their first run: the warm-up writes
+      the .pyc files of the tool, its libraries and the project's version files, the
+      timed runs read them. Without this a harness that runs with
+      ``PYTHONDONTWRITEBYTECODE=1`` would compile an editable install (ours) from
+      source on every start, but not a wheel with its .pyc files (Alembic).
+    * ``PYTHONPYCACHEPREFIX`` points that cache at a directory of the run (both tools
+      share it), so nothing is written into the source tree or site-packages.
+    """
+    env = {
         k: v
         for k, v in os.environ.items()
         if not (k.startswith("TUI_MIGRATE_URL") or k == "ALEMBIC_CONFIG")
     }
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    if _PYCACHE_PREFIX is not None:
+        env["PYTHONPYCACHEPREFIX"] = str(_PYCACHE_PREFIX)
+    return env
 
 
 def run_once(cmd: Sequence[str], cwd: Path, timeout: float) -> Sample:
@@ -417,6 +437,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"alembic: {shlex.join(alembic)}")
     print(f"repetitions: {reps} per tool after 1 warm-up, alternating")
     root = args.workdir or Path(tempfile.mkdtemp(prefix="tuim-bench-"))
+    global _PYCACHE_PREFIX
+    _PYCACHE_PREFIX = root / "pycache"
     built: dict[str, Path] = {}
     results: list[Result] = []
     try:

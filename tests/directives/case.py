@@ -33,7 +33,9 @@ op.create_table(
     sa.Column("code", sa.String(20)),
 )
 op.execute("INSERT INTO parent (id, name) VALUES (1, 'p1'), (2, 'p2')")
-op.execute("INSERT INTO child (id, parent_id, name, code) VALUES (1, 1, 'a', '10'), (2, 2, 'b', '20')")
+op.execute(
+    "INSERT INTO child (id, parent_id, name, code) VALUES (1, 1, 'a', '10'), (2, 2, 'b', '20')"
+)
 """
 PARENT_CHILD_DOWN = """
 op.drop_table("child")
@@ -74,7 +76,5 @@ class Case:
         revs = []
         if self.setup is not None:
             revs.append(Revision(SETUP_REV, None, self.setup, self.setup_down))
-        revs.append(
-            Revision(CASE_REV, self.first_rev, self.upgrade, self.downgrade, self.prelude)
-        )
+        revs.append(Revision(CASE_REV, self.first_rev, self.upgrade, self.downgrade, self.prelude))
         return revs

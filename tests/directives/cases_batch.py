@@ -54,7 +54,10 @@ def _convention_restored(db: DB) -> None:
 def _copy_from_always(db: DB) -> None:
     assert db.column_names("child") == ["id", "rank", "parent_id", "name", "code"]
     assert ("code",) in db.unique_column_sets("child")
-    assert db.rows("SELECT id, name, code FROM child ORDER BY id") == [(1, "a", "10"), (2, "b", "20")]
+    assert db.rows("SELECT id, name, code FROM child ORDER BY id") == [
+        (1, "a", "10"),
+        (2, "b", "20"),
+    ]
 
 
 def _copy_from(db: DB) -> None:

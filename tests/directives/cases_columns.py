@@ -96,6 +96,23 @@ def _renamed_table(db: DB) -> None:
     assert db.rows("SELECT name FROM kid ORDER BY id") == [("a",), ("b",)]
 
 
+def _enum_table(db: DB) -> None:
+    kind = db.columns("feeling")["mood"]["type"]
+    if db.dialect == "sqlite":  # a plain VARCHAR there
+        assert kind.length == len("happy")
+    else:
+        assert list(kind.enums) == ["happy", "sad"]
+    assert db.rows("SELECT mood FROM feeling") == [("sad",)]
+
+
+def _computed(db: DB) -> None:
+    cols = db.columns("measure")
+    assert "computed" in cols["doubled"], cols["doubled"]
+    assert db.rows("SELECT doubled FROM measure") == [(42,)]
+    if db.dialect == "postgresql":
+        assert cols["id"].get("identity") is not None
+
+
 def _column_if_not_exists(db: DB) -> None:
     assert db.column_names("child")[-1] == "extra"
 
@@ -293,5 +310,40 @@ CASES = [
         """,
         check_up=_column_if_not_exists,
         dialects=SERVERS,  # SQLite has no ADD COLUMN IF NOT EXISTS
+    ),
+    Case(
+        "create_table_enum",
+        setup=None,
+        upgrade="""
+        op.create_table(
+            "feeling",
+            sa.Column("id", sa.Integer, primary_key=True),
+            sa.Column("mood", sa.Enum("happy", "sad", name="mood")),
+        )
+        op.execute("INSERT INTO feeling (id, mood) VALUES (1, 'sad')")
+        """,
+        downgrade="""
+        op.drop_table("feeling")
+        if op.get_context().dialect.name == "postgresql":
+            # create_table made the type; drop_table leaves it (as in Alembic).
+            op.execute("DROP TYPE mood")
+        """,
+        check_up=_enum_table,
+    ),
+    Case(
+        "create_table_identity_computed",
+        setup=None,
+        upgrade="""
+        identity = [sa.Identity()] if op.get_context().dialect.name == "postgresql" else []
+        op.create_table(
+            "measure",
+            sa.Column("id", sa.Integer, *identity, primary_key=True),
+            sa.Column("value", sa.Integer),
+            sa.Column("doubled", sa.Integer, sa.Computed("value * 2", persisted=True)),
+        )
+        op.execute("INSERT INTO measure (value) VALUES (21)")
+        """,
+        downgrade='op.drop_table("measure")',
+        check_up=_computed,
     ),
 ]

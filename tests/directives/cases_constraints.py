@@ -238,8 +238,7 @@ CASES = [
     ),
     Case(
         "drop_constraint_each_type",
-        setup='op.create_table("parent", sa.Column("id", sa.Integer, primary_key=True))\n'
-        + RICH,
+        setup='op.create_table("parent", sa.Column("id", sa.Integer, primary_key=True))\n' + RICH,
         setup_down='op.drop_table("rich")\nop.drop_table("parent")',
         upgrade="""
         op.drop_constraint("fk_rich_parent", "rich", type_="foreignkey")

@@ -13,7 +13,11 @@ _DB_FIXTURE = {"sqlite": "sqlite_url", "postgresql": "pg_db", "mariadb": "maria_
 OFFLINE_URLS = {
     "sqlite": "sqlite:///offline.db",
     "postgresql": "postgresql+psycopg://postgres@127.0.0.1:5432/offline",
-    "mariadb": "mysql+pymysql://root@127.0.0.1:3306/offline",
+    # The fixtures' URL says mysql+pymysql (the server is detected as MariaDB
+    # only once connected); offline, the mariadb+pymysql URL picks SQLAlchemy's
+    # MariaDB dialect, so both spellings are compared.
+    "mysql": "mysql+pymysql://root@127.0.0.1:3306/offline",
+    "mariadb": "mariadb+pymysql://root@127.0.0.1:3306/offline",
 }
 
 _ASYNC_DRIVERS = {
@@ -37,8 +41,8 @@ def database_url(request: pytest.FixtureRequest, dialect: str, *, env: str = "ge
     """An empty database of ``dialect`` (from the shared fixtures)."""
     url = request.getfixturevalue(_DB_FIXTURE[dialect])
     if dialect in _NO_TLS and env != "async":
-        url = make_url(url).update_query_dict(_NO_TLS[dialect]).render_as_string(
-            hide_password=False
+        url = (
+            make_url(url).update_query_dict(_NO_TLS[dialect]).render_as_string(hide_password=False)
         )
     if env == "async":
         sync, async_ = _ASYNC_DRIVERS[dialect]

@@ -34,12 +34,15 @@ def online_params() -> list[object]:
 
 
 def offline_params() -> list[object]:
-    return [
-        dialect_param(d, case, id_prefix=case.id)
-        for case in CASES
-        for d in DIALECT_ORDER
-        if d in case.offline_dialects
-    ]
+    """(case, url kind): MariaDB cases run offline with both URL spellings."""
+    out = []
+    for case in CASES:
+        for d in DIALECT_ORDER:
+            if d in case.offline_dialects:
+                out.append(dialect_param(d, case, id_prefix=case.id))
+                if d == MARIA:
+                    out.append(dialect_param("mysql", case, id_prefix=case.id))
+    return out
 
 
 def dialect_params() -> list[object]:

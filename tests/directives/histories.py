@@ -155,18 +155,19 @@ def branched_history() -> list[Revision]:
     ]
 
 
-# Steps walked through the branched history: (command, target). Together they
-# insert a second head row, update rows along a branch, delete one at the merge
-# and insert it again when the merge is undone.
+# Steps walked through the branched history: (command, target), with the
+# version rows Alembic leaves after each. Together they insert a second head
+# row, delete one of two head rows, update rows along a branch, collapse two
+# rows into one at the merge and split them again when the merge is undone.
 BRANCH_WALK = [
-    ("upgrade", BASE),  # INSERT base
-    ("upgrade", LEFT),  # UPDATE base -> left
-    ("upgrade", RIGHT),  # INSERT right (second head)
-    ("upgrade", MERGE),  # DELETE one, UPDATE the other -> merge
-    ("upgrade", AFTER),  # UPDATE merge -> after
-    ("downgrade", MERGE),  # UPDATE after -> merge
-    ("downgrade", LEFT),  # unmerge to left+right, then drop right: UPDATE
-    ("upgrade", "heads"),  # INSERT right, then merge and after: a single head again
-    ("downgrade", RIGHT),  # unmerge, drop the left branch: only right remains
-    ("downgrade", "base"),  # DELETE
+    ("upgrade", BASE),  # {base}: INSERT
+    ("upgrade", LEFT),  # {left}: UPDATE
+    ("upgrade", RIGHT),  # {left, right}: INSERT a second head
+    ("downgrade", f"{RIGHT}@-1"),  # {left}: DELETE one head of two
+    ("upgrade", "heads"),  # {after}: INSERT right, merge (DELETE + UPDATE), UPDATE
+    ("downgrade", MERGE),  # {merge}: UPDATE
+    ("downgrade", LEFT),  # {left, right}: undo the merge (UPDATE + INSERT)
+    ("upgrade", MERGE),  # {merge}: DELETE + UPDATE
+    ("downgrade", f"{LEFT}@{BASE}"),  # {right}: undo the merge, drop the left branch
+    ("downgrade", "base"),  # {}: DELETE
 ]

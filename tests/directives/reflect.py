@@ -44,9 +44,7 @@ class DB:
     def unique_column_sets(self, table: str) -> set[tuple[str, ...]]:
         """Column tuples made unique by a constraint or a unique index."""
         out = {tuple(cols) for cols in self.uniques(table).values()}
-        out |= {
-            tuple(i["column_names"]) for i in self.insp.get_indexes(table) if i.get("unique")
-        }
+        out |= {tuple(i["column_names"]) for i in self.insp.get_indexes(table) if i.get("unique")}
         return out
 
     def fks(self, table: str) -> list[dict[str, Any]]:
@@ -74,7 +72,9 @@ class DB:
     def versions(self) -> list[str]:
         if "alembic_version" not in self.tables:
             return []
-        return sorted(self.conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalars())
+        return sorted(
+            self.conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalars()
+        )
 
 
 _ENGINES: dict[str, sa.Engine] = {}
@@ -212,6 +212,6 @@ def schema_diff(actual: dict[str, Any], expected: dict[str, Any]) -> list[str]:
     return out
 
 
-def assert_same_schema(actual: dict[str, Any], expected: dict[str, Any]) -> None:
+def assert_same_schema(actual: dict[str, Any], expected: dict[str, Any], where: str = "") -> None:
     diff = schema_diff(actual, expected)
-    assert not diff, "schema differs:\n  " + "\n  ".join(diff)
+    assert not diff, f"schema differs{' after ' + where if where else ''}:\n  " + "\n  ".join(diff)

@@ -7,11 +7,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import make_url
 
+from tests.dbfixtures import BACKENDS, clean_database
 from tests.directives.conftest import database_url
+from tests.directives.corpus import dialect_params
 from tests.directives.project import Revision, build_project
-from tests.directives.reflect import connect
-from tests.directives.tools import Tool
+from tests.directives.reflect import assert_same_schema, connect, dump
+from tests.directives.tools import ALEMBIC, Tool
 
 FIRST, FAILING = "f1f1f1f1f1f1", "f2f2f2f2f2f2"
 
@@ -93,3 +96,29 @@ def test_mariadb_keeps_last_completed_step(tool: Tool, tmp_path: Path, request):
         # row (inserted after the implicit commit) is rolled back.
         assert db.tables == {"alembic_version", "t1", "t2"}
         assert db.rows("SELECT id FROM t2") == []
+
+
+def _reset(url: str, dialect: str) -> None:
+    """Empty the database again between the Alembic run and the tool's run."""
+    if dialect == "sqlite":
+        Path(make_url(url).database).unlink(missing_ok=True)
+    else:
+        clean_database(BACKENDS[dialect], make_url(url).database)
+
+
+@pytest.mark.parametrize("per_migration", [False, True], ids=["one_transaction", "per_migration"])
+@pytest.mark.parametrize("dialect", dialect_params())
+def test_failure_leaves_what_alembic_leaves(
+    dialect: str, per_migration: bool, tool: Tool, tmp_path: Path, request
+):
+    """Whatever each database keeps of a failed run (tables, rows, version rows),
+    the tool under test keeps the same as Alembic."""
+    url = database_url(request, dialect)
+    ini = build_project(tmp_path / "proj", url, HISTORY, transaction_per_migration=per_migration)
+    with pytest.raises(RuntimeError, match="boom"):
+        ALEMBIC.upgrade(ini, "head")
+    expected = dump(url)
+    _reset(url, dialect)
+
+    _upgrade_fails(tool, ini)
+    assert_same_schema(dump(url), expected)

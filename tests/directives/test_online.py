@@ -16,8 +16,10 @@ from tests.directives.tools import Tool
 
 
 def _without_rows(schema: dict) -> dict:
-    return {t: {k: v for k, v in e.items() if k != "rows" or t == "alembic_version"}
-            for t, e in schema.items()}
+    return {
+        t: {k: v for k, v in e.items() if k != "rows" or t == "alembic_version"}
+        for t, e in schema.items()
+    }
 
 
 @pytest.mark.parametrize(("case", "dialect"), online_params())
@@ -37,7 +39,9 @@ def test_case_online(
         case.check_up(db)
 
     tool.downgrade(ini, case.first_rev or "base")
-    if case.check_down is not None:
+    if not case.first_rev:
+        pass  # back to an empty database: checked below, after "downgrade base"
+    elif case.check_down is not None:
         with connect(url) as db:
             case.check_down(db)
     elif case.down_data:

@@ -23,8 +23,8 @@ class ConfirmScreen(ModalScreen[bool]):
         with Vertical(id="dialog", classes="confirm-dialog"):
             yield Label(self.question, id="question")
             with Horizontal(id="buttons"):
-                yield Button(self.no_text, id="no", variant="primary")
-                yield Button(self.yes_text, id="yes", variant="error")
+                yield Button(self.no_text, id="no", variant="primary", compact=True)
+                yield Button(self.yes_text, id="yes", variant="error", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()

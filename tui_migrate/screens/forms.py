@@ -56,8 +56,8 @@ class NewRevisionScreen(ModalScreen["NewRevisionRequest | None"]):
             yield Input(placeholder="depends on: ids or labels (optional)", id="depends")
             yield Checkbox("open in $EDITOR", id="editor")
             with Horizontal(id="buttons"):
-                yield Button("Cancel", id="cancel")
-                yield Button("Create", id="create", variant="primary")
+                yield Button("Cancel", id="cancel", compact=True)
+                yield Button("Create", id="create", variant="primary", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#message", Input).focus()
@@ -106,8 +106,8 @@ class MergeScreen(ModalScreen["MergeRequest | None"]):
             yield Input(placeholder="message (required)", id="message")
             yield Checkbox("open in $EDITOR", id="editor")
             with Horizontal(id="buttons"):
-                yield Button("Cancel", id="cancel")
-                yield Button("Merge", id="create", variant="primary")
+                yield Button("Cancel", id="cancel", compact=True)
+                yield Button("Merge", id="create", variant="primary", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#message", Input).focus()

@@ -94,10 +94,10 @@ class PlanScreen(ModalScreen[bool]):
             if action.kind == "stamp":
                 yield Checkbox("purge: erase the version table first", action.purge, id="purge")
             yield Label("", id="confirm-label")
-            yield Input(placeholder=action.confirm_word, id="confirm-input")
+            yield Input(placeholder=action.confirm_word, id="confirm-input", compact=True)
             with Horizontal(id="buttons"):
-                yield Button("Cancel", id="cancel", variant="primary")
-                yield Button("Confirm", id="confirm", variant="error", disabled=True)
+                yield Button("Cancel", id="cancel", variant="primary", compact=True)
+                yield Button("Confirm", id="confirm", variant="error", disabled=True, compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#cancel", Button).focus()

@@ -42,8 +42,8 @@ class RunScreen(ModalScreen[None]):
             yield RichLog(id="run-log", wrap=True, markup=False, max_lines=2000)
             yield Static("", id="run-result")
             with Horizontal(id="buttons"):
-                yield Button("Stop (x)", id="stop", variant="warning")
-                yield Button("Close", id="close", variant="primary", disabled=True)
+                yield Button("Stop (x)", id="stop", variant="warning", compact=True)
+                yield Button("Close", id="close", variant="primary", disabled=True, compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#stop", Button).focus()

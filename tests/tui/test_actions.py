@@ -1,0 +1,282 @@
+"""Every action against real databases: upgrade, guided rollback, stop, failure, stamp,
+new revision, merge, edit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import Button, Checkbox
+
+from engine import commands
+from tests.tui.helpers import (
+    add_failing_revision,
+    demo_project,
+    run,
+    screen_text,
+    tables,
+    version_rows,
+    wait_for,
+    wait_ready,
+)
+from tui_migrate.app import MigrateApp
+from tui_migrate.screens.plan import PlanScreen
+from tui_migrate.screens.run import RunScreen
+
+HEADS = {"a4b8d2c6e056", "c2e4a6b8d067"}
+
+
+async def open_plan(pilot, key: str) -> PlanScreen:  # noqa: ANN001 - a Pilot
+    app = pilot.app
+    await pilot.press(key)
+    await wait_for(pilot, lambda: isinstance(app.screen, PlanScreen))
+    screen = app.screen
+    await wait_for(pilot, lambda: not screen.checking)
+    await pilot.pause()
+    assert app.focused is screen.query_one("#cancel", Button)  # Cancel is focused
+    return screen
+
+
+async def confirm_and_wait(pilot, screen: PlanScreen) -> RunScreen:  # noqa: ANN001
+    app = pilot.app
+    assert not screen.query_one("#confirm", Button).disabled
+    screen.query_one("#confirm", Button).press()
+    await wait_for(pilot, lambda: isinstance(app.screen, RunScreen))
+    run_screen = app.screen
+    await wait_for(pilot, lambda: run_screen.done)
+    return run_screen
+
+
+async def select(pilot, rev_id: str) -> None:  # noqa: ANN001
+    assert pilot.app.graph.select(rev_id)
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("db", ["sqlite_url", "pg_db"])
+def test_upgrade_all_heads(tmp_path: Path, db: str, request: pytest.FixtureRequest) -> None:
+    url = request.getfixturevalue(db)
+    config = demo_project(tmp_path / "demo", url)
+
+    async def scenario() -> None:
+        app = MigrateApp(config)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_ready(pilot)
+            plan = await open_plan(pilot, "U")
+            assert len(plan.planned.steps) == 7
+            assert "CREATE TABLE users" in plan.planned.steps[0].sql
+            assert not plan.planned.destructive
+            run_screen = await confirm_and_wait(pilot, plan)
+            assert run_screen.outcome.ok and run_screen.outcome.steps_done == 7
+            assert "DONE" in screen_text(app)
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: set(app.db.heads or ()) == HEADS)
+            assert "◉" in screen_text(app)
+            assert any("CREATE TABLE users" in line for line in app.log_pane.plain_lines)
+        assert version_rows(url) == HEADS
+        log = (tmp_path / "demo" / "tui-migrate.log").read_text()
+        assert "upgrade base→heads ok" in log and "CREATE TABLE posts" in log
+
+    run(scenario())
+
+
+def test_upgrade_to_selected_then_cancel(tmp_path: Path, sqlite_url: str) -> None:
+    config = demo_project(tmp_path / "demo", sqlite_url)
+
+    async def scenario() -> None:
+        app = MigrateApp(config)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_ready(pilot)
+            await select(pilot, "3f2a9c4e8b12")
+            plan = await open_plan(pilot, "u")
+            assert [s.revision.revision for s in plan.planned.steps] == [
+                "1b0c5e2a7d01",
+                "3f2a9c4e8b12",
+            ]
+            await pilot.press("enter")  # Cancel is focused: nothing happens
+            assert not isinstance(app.screen, PlanScreen)
+        assert version_rows(sqlite_url) == set()
+
+    run(scenario())
+
+
+@pytest.mark.parametrize("db", ["sqlite_url", "pg_db"])
+def test_guided_rollback_needs_the_typed_id(
+    tmp_path: Path, db: str, request: pytest.FixtureRequest
+) -> None:
+    url = request.getfixturevalue(db)
+    config = demo_project(tmp_path / "demo", url)
+    commands.upgrade(config, "heads")
+
+    async def scenario() -> None:
+        app = MigrateApp(config)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_ready(pilot)
+            await select(pilot, "3f2a9c4e8b12")
+            plan = await open_plan(pilot, "d")
+            action = plan.planned
+            assert len(action.steps) == 5
+            assert action.destructive
+            texts = [str(r) for r in action.risks]
+            assert "destructive: drops table posts" in texts
+            assert "destructive: drops column display_name" in texts
+            confirm = plan.query_one("#confirm", Button)
+            assert confirm.disabled
+            assert "DESTRUCTIVE" in screen_text(app)
+            plan.query_one("#confirm-input").focus()
+            await pilot.press(*"3f2b")
+            assert confirm.disabled
+            await pilot.press("backspace", "a")
+            assert not confirm.disabled
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: isinstance(app.screen, RunScreen))
+            await wait_for(pilot, lambda: app.screen.done)
+            assert app.screen.outcome.ok
+        assert version_rows(url) == {"3f2a9c4e8b12"}
+        assert {"posts", "audit_log", "feature_flags"}.isdisjoint(tables(url))
+
+    run(scenario())
+
+
+def test_stop_part_way(tmp_path: Path, sqlite_url: str) -> None:
+    config = demo_project(tmp_path / "demo", sqlite_url)
+    # make the second step slow enough to press "x" while it runs
+    slow = next((tmp_path / "demo" / "migrations" / "versions").glob("3f2a9c4e8b12_*.py"))
+    text = slow.read_text().replace("def upgrade()", "import time\n\n\ndef upgrade()", 1)
+    slow.write_text(
+        text.replace('op.add_column("users"', 'time.sleep(1.0)\n    op.add_column("users"')
+    )
+
+    async def scenario() -> None:
+        app = MigrateApp(config)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_ready(pilot)
+            plan = await open_plan(pilot, "U")
+            plan.query_one("#confirm", Button).press()
+            await wait_for(pilot, lambda: isinstance(app.screen, RunScreen))
+            run_screen = app.screen
+            await wait_for(
+                pilot, lambda: "step 2/" in str(run_screen.query_one("#run-step").render())
+            )
+            await pilot.press("x")
+            await wait_for(pilot, lambda: run_screen.done)
+            assert run_screen.outcome.stopped and run_screen.outcome.steps_done == 2
+            assert "STOPPED" in screen_text(app)
+            assert "3f2a9c4e8b12" in screen_text(app)  # where the database now stands
+        assert version_rows(sqlite_url) == {"3f2a9c4e8b12"}
+
+    run(scenario())
+
+
+@pytest.mark.parametrize("db", ["sqlite_url", "pg_db"])
+def test_failing_step(tmp_path: Path, db: str, request: pytest.FixtureRequest) -> None:
+    url = request.getfixturevalue(db)
+    config = demo_project(tmp_path / "demo", url)
+    commands.upgrade(config, "a4b8d2c6e056")
+    broken = add_failing_revision(tmp_path / "demo", "a4b8d2c6e056")
+
+    async def scenario() -> None:
+        app = MigrateApp(config)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_ready(pilot)
+            await select(pilot, broken)
+            plan = await open_plan(pilot, "u")
+            run_screen = await confirm_and_wait(pilot, plan)
+            outcome = run_screen.outcome
+            assert not outcome.ok
+            assert outcome.failed_revision == broken
+            assert "no_such_table" in (outcome.failed_statement or "")
+            text = screen_text(app)
+            assert "FAILED" in text and "a4b8d2c6e056" in text
+            await pilot.press("escape")
+            assert any("FAILED" in line for line in app.log_pane.plain_lines)
+        assert version_rows(url) == {"a4b8d2c6e056"}
+
+    run(scenario())
+
+
+def test_stamp_with_purge(tmp_path: Path, sqlite_url: str) -> None:
+    config = demo_project(tmp_path / "demo", sqlite_url)
+    commands.upgrade(config, "heads")
+
+    async def scenario() -> None:
+        app = MigrateApp(config)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_ready(pilot)
+            await select(pilot, "3f2a9c4e8b12")
+            plan = await open_plan(pilot, "s")
+            assert plan.planned.kind == "stamp" and not plan.planned.purge
+            plan.query_one("#purge", Checkbox).toggle()
+            await wait_for(pilot, lambda: plan.planned.purge)
+            assert plan.planned.heads_before == ()
+            run_screen = await confirm_and_wait(pilot, plan)
+            assert run_screen.outcome.ok
+        assert version_rows(sqlite_url) == {"3f2a9c4e8b12"}
+        assert "posts" in tables(sqlite_url)  # a stamp runs no migration code
+
+    run(scenario())
+
+
+def test_new_revision(tmp_path: Path, sqlite_url: str) -> None:
+    config = demo_project(tmp_path / "demo", sqlite_url)
+
+    async def scenario() -> None:
+        from tui_migrate.screens.forms import NewRevisionScreen
+
+        app = MigrateApp(config)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_ready(pilot)
+            await select(pilot, "a4b8d2c6e056")
+            await pilot.press("n")
+            await wait_for(pilot, lambda: isinstance(app.screen, NewRevisionScreen))
+            app.screen.query_one("#label").value = "reports"
+            await pilot.press(*"add reports", "enter")
+            await wait_for(pilot, lambda: app.view is not None and len(app.view.rmap) == 8)
+            await wait_for(pilot, lambda: app.graph.selected not in (None, "a4b8d2c6e056"))
+            new = app.view.revision(app.graph.selected)
+            assert new.doc == "add reports"
+            assert new.versioned_down_revisions == ("a4b8d2c6e056",)
+            assert "reports" in new.branch_labels
+            assert Path(new.path).is_file()
+
+    run(scenario())
+
+
+def test_merge_marked_heads(tmp_path: Path, sqlite_url: str) -> None:
+    config = demo_project(tmp_path / "demo", sqlite_url)
+
+    async def scenario() -> None:
+        from tui_migrate.screens.forms import MergeScreen
+
+        app = MigrateApp(config)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_ready(pilot)
+            await pilot.press("g", "space")  # c2e4 (head)
+            await pilot.press("j", "space")  # a4b8 (head)
+            await pilot.press("j", "space")  # 9c1e is no head: refused
+            assert app.graph.marked == ["c2e4a6b8d067", "a4b8d2c6e056"]
+            assert "[✓]" in screen_text(app)
+            await pilot.press("m")
+            await wait_for(pilot, lambda: isinstance(app.screen, MergeScreen))
+            await pilot.press(*"join heads", "enter")
+            await wait_for(pilot, lambda: app.view is not None and len(app.view.rmap.heads) == 1)
+            merged = app.view.revision(app.view.rmap.heads[0])
+            assert set(merged.versioned_down_revisions) == HEADS
+            assert merged.doc == "join heads"
+
+    run(scenario())
+
+
+def test_edit_in_editor(tmp_path: Path, sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = demo_project(tmp_path / "demo", sqlite_url)
+    monkeypatch.setenv("EDITOR", 'sh -c \'echo "# edited" >> "$0"\'')
+    monkeypatch.delenv("VISUAL", raising=False)
+
+    async def scenario() -> None:
+        app = MigrateApp(config)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_ready(pilot)
+            await select(pilot, "1b0c5e2a7d01")
+            await pilot.press("e")
+            await wait_for(pilot, lambda: "# edited" in app.preview.texts.get("source", ""))
+
+    run(scenario())
