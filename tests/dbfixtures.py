@@ -4,8 +4,8 @@ Each pytest process (every xdist worker) creates its own uniquely named
 PostgreSQL / MariaDB database on first use and drops it at session end.
 Admin URLs come from the environment:
 
-* ``TUI_MIGRATE_TEST_PG_URL``      (default ``postgresql+psycopg://postgres@127.0.0.1:5432/postgres``)
-* ``TUI_MIGRATE_TEST_MARIADB_URL`` (default ``mysql+pymysql://root@127.0.0.1:3306/``)
+* ``TUI_MIGRATE_TEST_PG_URL``      (default ``postgresql+psycopg://postgres@127.0.0.1:5432/postgres?sslmode=disable``)
+* ``TUI_MIGRATE_TEST_MARIADB_URL`` (default ``mysql+pymysql://root@127.0.0.1:3306/?ssl_disabled=true``)
 
 Under ``CI=true`` an unreachable server is a failure, elsewhere a skip.
 Nothing here prints a password: URLs are rendered with the password hidden.
@@ -25,8 +25,8 @@ if TYPE_CHECKING:
 
 PG_ENV = "TUI_MIGRATE_TEST_PG_URL"
 MARIADB_ENV = "TUI_MIGRATE_TEST_MARIADB_URL"
-DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-DEFAULT_MARIADB_URL = "mysql+pymysql://root@127.0.0.1:3306/"
+DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+DEFAULT_MARIADB_URL = "mysql+pymysql://root@127.0.0.1:3306/?ssl_disabled=true"
 DB_NAME_PREFIX = "tuim_test"
 CONNECT_TIMEOUT = 5
 

@@ -41,6 +41,7 @@ from tui_migrate.widgets.preview import Preview
 from tui_migrate.widgets.revision_graph import RevisionGraph
 
 NARROW = 100  # columns: below this the layout packs tighter
+PREVIEW_DELAY = 0.08  # seconds the cursor rests before the preview follows it
 
 
 class MigrateApp(App[int]):
@@ -90,6 +91,7 @@ class MigrateApp(App[int]):
         self._preview_timer: Any = None
         self._filter_timer: Any = None
         self.load_error: str | None = None
+        self._db_started = False
 
     # --- layout -----------------------------------------------------------------------
 
@@ -132,9 +134,9 @@ class MigrateApp(App[int]):
         self.graph.focus()
         self._show_status()
         self.log_pane.entry("open", self.project_dir, style="bold")
+        # The database is read once the graph is on screen: both are CPU work in
+        # threads, and the first full screen must not wait for env.py.
         self.load_project()
-        if self.read_database:
-            self.read_db()
 
     def on_resize(self, event: Any) -> None:
         self._apply_width(event.size.width)
@@ -169,6 +171,7 @@ class MigrateApp(App[int]):
     def _project_failed(self, message: str) -> None:
         if not self.screen_stack:  # the app is closing
             return
+        self._read_db_first_time()
         self.load_error = message
         self.graph.placeholder = "cannot read the scripts (see log)"
         self.graph.refresh()
@@ -191,6 +194,12 @@ class MigrateApp(App[int]):
         if not self.screen_stack:  # the app is closing
             return
         self.first_screen_seconds = time.perf_counter() - self.started_at
+        self._read_db_first_time()
+
+    def _read_db_first_time(self) -> None:
+        if self.read_database and self.db.loading and not self._db_started:
+            self._db_started = True
+            self.read_db()
 
     @work(thread=True, exclusive=True, group="db")
     def read_db(self) -> None:
@@ -235,19 +244,27 @@ class MigrateApp(App[int]):
 
     @on(RevisionGraph.Highlighted)
     def _highlighted(self, event: RevisionGraph.Highlighted) -> None:
-        self._show_info(event.rev_id)
-        if event.rev_id is None:
-            return
-        rev = self.view.revision(event.rev_id) if self.view else None
-        self.preview.show_python(read_source(getattr(rev, "path", None)))
-        for upgrade in (True, False):
-            cached = self.sql_cache.get((event.rev_id, upgrade))
-            if cached is None:
-                self.preview.show_text(self._sql_key(upgrade), "producing SQL offline…", "dim")
+        # While a key is held only the graph redraws; the preview follows once
+        # the cursor rests (PREVIEW_DELAY).
         if self._preview_timer is not None:
             self._preview_timer.stop()
-        self._preview_timer = self.set_timer(0.12, lambda: self._start_preview(event.rev_id))
-        self._show_cached_sql(event.rev_id)
+        self._preview_timer = self.set_timer(
+            PREVIEW_DELAY, lambda: self._show_preview(event.rev_id)
+        )
+
+    def _show_preview(self, rev_id: str | None) -> None:
+        if not self.screen_stack or rev_id != self.graph.selected:
+            return
+        self._show_info(rev_id)
+        if rev_id is None:
+            return
+        rev = self.view.revision(rev_id) if self.view else None
+        self.preview.show_python(read_source(getattr(rev, "path", None)))
+        for upgrade in (True, False):
+            if (rev_id, upgrade) not in self.sql_cache:
+                self.preview.show_text(self._sql_key(upgrade), "producing SQL offline…", "dim")
+        self._show_cached_sql(rev_id)
+        self._start_preview(rev_id)
 
     @staticmethod
     def _sql_key(upgrade: bool) -> str:
@@ -395,6 +412,7 @@ class MigrateApp(App[int]):
         self.push_screen(HelpScreen())
 
     def action_refresh(self) -> None:
+        self._db_started = True
         self.db.loading = True
         self._show_status()
         self.load_project(self.graph.selected)

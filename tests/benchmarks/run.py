@@ -325,10 +325,11 @@ def run_benchmark(
         if name not in troubled:
             fine = _check(label, sample, expected, problems, bench.compare)
             if fine and bench.verify is not None:
+                before = len(problems)
                 problem = _hook(f"verify after {label}", problems, bench.verify, project)
                 if problem:
                     problems.append(f"{label}: {problem}")
-                    fine = False
+                fine = len(problems) == before
             if not fine:
                 troubled.add(name)
         return sample

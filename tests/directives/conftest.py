@@ -45,6 +45,10 @@ def database_url(request: pytest.FixtureRequest, dialect: str, *, env: str = "ge
             make_url(url).update_query_dict(_NO_TLS[dialect]).render_as_string(hide_password=False)
         )
     if env == "async":
+        # asyncpg takes no libpq options such as sslmode.
+        url = make_url(url).difference_update_query(["sslmode"]).render_as_string(
+            hide_password=False
+        )
         sync, async_ = _ASYNC_DRIVERS[dialect]
         assert url.startswith(sync), url
         url = async_ + url[len(sync) :]

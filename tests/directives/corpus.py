@@ -19,9 +19,13 @@ DIALECT_ORDER = ("sqlite", "postgresql", "mariadb")
 _MARKS = {PG: [pytest.mark.postgresql], MARIA: [pytest.mark.mariadb]}
 
 
-def dialect_param(dialect: str, *values: object, id_prefix: str = "") -> object:
+def dialect_param(
+    dialect: str, *values: object, id_prefix: str = "", server: bool = True
+) -> object:
+    """``server=False``: offline, so no server marker (nothing connects)."""
     ident = f"{id_prefix}-{dialect}" if id_prefix else dialect
-    return pytest.param(*values, dialect, id=ident, marks=_MARKS.get(dialect, []))
+    marks = _MARKS.get(dialect, []) if server else []
+    return pytest.param(*values, dialect, id=ident, marks=marks)
 
 
 def online_params() -> list[object]:
@@ -39,9 +43,9 @@ def offline_params() -> list[object]:
     for case in CASES:
         for d in DIALECT_ORDER:
             if d in case.offline_dialects:
-                out.append(dialect_param(d, case, id_prefix=case.id))
+                out.append(dialect_param(d, case, id_prefix=case.id, server=False))
                 if d == MARIA:
-                    out.append(dialect_param("mysql", case, id_prefix=case.id))
+                    out.append(dialect_param("mysql", case, id_prefix=case.id, server=False))
     return out
 
 

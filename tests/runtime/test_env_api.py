@@ -152,7 +152,11 @@ def _init(tmp_path, template: str, url: str) -> Config:
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_async_template(tmp_path, backend, request):
     url = request.getfixturevalue("sqlite_url" if backend == "sqlite" else "pg_db")
-    async_url = url.replace("sqlite://", "sqlite+aiosqlite://").replace(
+    # asyncpg takes no libpq options such as sslmode.
+    plain = sa.make_url(url).difference_update_query(["sslmode"]).render_as_string(
+        hide_password=False
+    )
+    async_url = plain.replace("sqlite://", "sqlite+aiosqlite://").replace(
         "postgresql+psycopg://", "postgresql+asyncpg://"
     ).replace("postgresql://", "postgresql+asyncpg://")
     config = _init(tmp_path, "async", async_url)

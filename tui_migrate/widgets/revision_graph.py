@@ -11,7 +11,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -72,6 +72,7 @@ class RevisionGraph(ScrollView, can_focus=True):
         self.marked: list[str] = []
         self.id_width = 12
         self.placeholder = "loading revisions…"
+        self._base_style: Style | None = None
 
     # --- data ----------------------------------------------------------------------
 
@@ -113,11 +114,18 @@ class RevisionGraph(ScrollView, can_focus=True):
         self.cursor = view.node_rows.index(row)
         return True
 
-    def watch_cursor(self, value: int) -> None:
+    def watch_cursor(self, old: int, value: int) -> None:
         view = self.view
-        if view is not None and view.node_rows:
+        if view is not None and view.node_rows and old < len(view.node_rows):
+            top = int(self.scroll_offset.y)
             self._scroll_to_row(view.node_rows[value])
-        self.refresh()
+            if int(self.scroll_offset.y) == top:  # only the two cursor lines change
+                self.refresh_lines(view.node_rows[old] - top)
+                self.refresh_lines(view.node_rows[value] - top)
+            else:
+                self.refresh()
+        else:
+            self.refresh()
         self.post_message(self.Highlighted(self.selected))
 
     def _scroll_to_row(self, row: int) -> None:
@@ -172,9 +180,13 @@ class RevisionGraph(ScrollView, can_focus=True):
 
     # --- rendering ---------------------------------------------------------------------
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._base_style = self.rich_style  # once per paint, not once per line
+        return super().render_lines(crop)
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base = self._base_style or self.rich_style
         view = self.view
         scroll_x, scroll_y = self.scroll_offset
         if view is None or not view.layout.rows:
