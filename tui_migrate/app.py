@@ -361,7 +361,7 @@ class MigrateApp(App[int]):
             row("Date", str(rev.create_date))
         row("Path", getattr(rev, "path", "") or "")
         rest = (getattr(rev, "longdoc", "") or "").split("\n\n", 1)
-        if len(rest) > 1 and rest[1].strip():
+        if len(rest) > 1 and rest[1].strip() and not rest[1].startswith("Revision ID:"):
             text.append("\n" + rest[1].strip() + "\n", "dim")
         self.preview.show_info(text)
 

@@ -23,9 +23,31 @@ def _params(fn: object) -> list[tuple[str, object, object]]:
 PAIRS = [(Operations, alembic_ops.Operations), (BatchOperations, alembic_ops.BatchOperations)]
 
 
-@pytest.mark.parametrize(("ours", "theirs"), PAIRS, ids=["Operations", "BatchOperations"])
-def test_same_public_names(ours: type, theirs: type) -> None:
-    assert _public(ours) == _public(theirs)
+_FRESH_NAMES = """
+import json
+import alembic.operations as a
+from engine.operations import BatchOperations, Operations
+def public(cls):
+    return sorted(n for n in dir(cls) if not n.startswith("_") and hasattr(cls, n))
+print(json.dumps([[public(Operations), public(a.Operations)],
+                  [public(BatchOperations), public(a.BatchOperations)]]))
+"""
+
+
+@pytest.mark.parametrize("which", [0, 1], ids=["Operations", "BatchOperations"])
+def test_same_public_names(which: int) -> None:
+    # In a fresh interpreter: other tests register custom operations (the
+    # cookbook's create_view...) on both classes, which is the point of
+    # register_operation but not part of the built-in surface compared here.
+    import json
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-c", _FRESH_NAMES], capture_output=True, text=True, check=True
+    ).stdout
+    ours, theirs = json.loads(out)[which]
+    assert ours == theirs
 
 
 @pytest.mark.parametrize(

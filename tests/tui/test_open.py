@@ -51,13 +51,13 @@ def test_navigation_and_preview(tmp_path: Path, sqlite_url: str) -> None:
             assert app.graph.selected == DEMO_NEWEST
             await pilot.press("j", "down")
             assert app.graph.selected == "9c1e6f8a2b45"
-            assert "merge point" in app.preview.texts["info"]
+            await wait_for(pilot, lambda: "merge point" in app.preview.texts.get("info", ""))
             await pilot.press("G")
             await wait_for(pilot, lambda: "CREATE TABLE users" in app.preview.texts.get("up", ""))
             await wait_for(pilot, lambda: "DROP TABLE users" in app.preview.texts.get("down", ""))
             await pilot.press("4")
             assert app.preview.active == "source"
-            assert "def downgrade" in app.preview.texts["source"]
+            await wait_for(pilot, lambda: "def downgrade" in app.preview.texts.get("source", ""))
             await pilot.press("1")
             assert app.preview.active == "info"
             # tab moves the focus to the next pane
