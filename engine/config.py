@@ -92,7 +92,7 @@ class Config:
         toml_file: str | os.PathLike[str] | None = None,
         ini_section: str = "alembic",
         output_buffer: TextIO | None = None,
-        stdout: TextIO = sys.stdout,
+        stdout: TextIO | None = None,
         cmd_opts: argparse.Namespace | None = None,
         config_args: Mapping[str, Any] | None = None,
         attributes: dict[str, Any] | None = None,
@@ -101,7 +101,8 @@ class Config:
         self.toml_file_name = os.fspath(toml_file) if toml_file else None
         self.config_ini_section = ini_section
         self.output_buffer = output_buffer
-        self.stdout = stdout
+        # None: whatever sys.stdout is when something is printed (not at import time).
+        self._stdout = stdout
         self.cmd_opts = cmd_opts
         self.config_args: dict[str, Any] = dict(config_args or {})
         self.toml_args: dict[str, Any] = dict(self.config_args)
@@ -137,6 +138,14 @@ class Config:
     def working_directory(self) -> str:
         """Directory that relative ``script_location`` / version paths are relative to."""
         return self._cwd or os.getcwd()
+
+    @property
+    def stdout(self) -> TextIO:
+        return self._stdout if self._stdout is not None else sys.stdout
+
+    @stdout.setter
+    def stdout(self, value: TextIO | None) -> None:
+        self._stdout = value
 
     def print_stdout(self, text: str, *arg: Any) -> None:
         """Write ``text`` (``%``-formatted with ``arg`` if given) and a newline to

@@ -251,17 +251,28 @@ def ensure_version(config: Config, sql: bool = False) -> RunResult:
 
 
 # --- plans for previews (no database work) ----------------------------------------
+# Pass ``script`` (a loaded ScriptDirectory) to reuse its revision map: loading
+# a 10,000-revision project again for every preview would cost a second each.
 
 
-def plan_upgrade(config: Config, revision: str, current_heads: tuple[str, ...]) -> Plan:
-    return upgrade_plan(_script(config).revision_map, revision, current_heads)
+def plan_upgrade(
+    config: Config, revision: str, current_heads: tuple[str, ...], script: Any = None
+) -> Plan:
+    return upgrade_plan((script or _script(config)).revision_map, revision, current_heads)
 
 
-def plan_downgrade(config: Config, revision: str, current_heads: tuple[str, ...]) -> Plan:
-    return downgrade_plan(_script(config).revision_map, revision, current_heads)
+def plan_downgrade(
+    config: Config, revision: str, current_heads: tuple[str, ...], script: Any = None
+) -> Plan:
+    return downgrade_plan((script or _script(config)).revision_map, revision, current_heads)
 
 
 def plan_stamp(
-    config: Config, revision: Any, current_heads: tuple[str, ...], purge: bool = False
+    config: Config,
+    revision: Any,
+    current_heads: tuple[str, ...],
+    purge: bool = False,
+    script: Any = None,
 ) -> Plan:
-    return stamp_plan(_script(config).revision_map, revision, current_heads, purge=purge)
+    rmap = (script or _script(config)).revision_map
+    return stamp_plan(rmap, revision, current_heads, purge=purge)
