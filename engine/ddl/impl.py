@@ -42,9 +42,11 @@ from sqlalchemy.sql.elements import ClauseElement, TextClause
 from sqlalchemy.types import NullType, TypeEngine
 
 from engine.ddl import elements as el
+from engine.ddl.pending_sql import PendingSQL
 from engine.errors import CommandError
 
-StatementListener = Callable[[str], None]
+#: Called with the statement text (a ``PendingSQL``: a str-like rendered when read).
+StatementListener = Callable[[Any], None]
 
 _MYSQL_ONLY = "autoincrement and existing_autoincrement only make sense for MySQL"
 
@@ -121,7 +123,7 @@ class DefaultImpl:
     def emit_commit(self) -> None:
         self.static_output("COMMIT" + self.command_terminator)
 
-    def _notify(self, sql: str) -> None:
+    def _notify(self, sql: str | PendingSQL) -> None:
         for listener in self.statement_listeners:
             listener(sql)
 
@@ -153,9 +155,10 @@ class DefaultImpl:
             return None
         if self.statement_listeners:
             if isinstance(construct, TextClause):
-                self._notify(construct.text.strip())
+                self._notify(PendingSQL(construct.text.strip()))
             else:
-                self._notify(self._sql_text(construct))
+                # Rendered only if a listener reads it: executing compiles it anyway.
+                self._notify(PendingSQL(lambda: self._sql_text(construct)))
         arguments: Any = list(multiparams) if multiparams else (dict(params) if params else None)
         if execution_options:
             return self.connection.execute(

@@ -34,11 +34,19 @@ class StepStarted:
 
 @dataclass(frozen=True)
 class StatementExecuted:
-    """A statement is about to be executed (online) or written (offline)."""
+    """A statement is about to be executed (online) or written (offline).
 
-    sql: str
+    ``statement`` renders to its SQL text when read (``sql``); online, that
+    costs a compile, so a listener that does not need the text pays nothing.
+    """
+
+    statement: Any  # str, or engine.ddl.pending_sql.PendingSQL
     index: int  # the step it belongs to, 0 when outside a step
     version_table: bool = False  # bookkeeping of alembic_version, not the step's own SQL
+
+    @property
+    def sql(self) -> str:
+        return str(self.statement)
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ from engine.revisions.plans import HeadsTracker, MigrationStep, StampStep
 from engine.runtime import events as ev
 from engine.runtime.step_info import MigrationInfo
 from engine.runtime.version_table import (
-    change_statement,
+    RowStatements,
     check_rowcount,
     read_heads,
     version_table,
@@ -118,8 +118,9 @@ class MigrationContext:
             opts,
         )
         self._step_index = 0
-        self._step_statements: list[str] = []
+        self._step_statements: list[Any] = []
         self._in_version_change = False
+        self._row_sql: RowStatements | None = None
         self.impl.statement_listeners.append(self._on_statement)
         log.info("Context impl %s.", type(self.impl).__name__)
         if self.as_sql:
@@ -182,7 +183,7 @@ class MigrationContext:
         """Called by ``Operations.invoke`` before each directive runs."""
         self._control.emit(ev.OperationInvoked(operation, self._step_index))
 
-    def _on_statement(self, sql: str) -> None:
+    def _on_statement(self, sql: Any) -> None:
         self._step_statements.append(sql)
         self._control.emit(
             ev.StatementExecuted(sql, self._step_index, version_table=self._in_version_change)
@@ -235,11 +236,17 @@ class MigrationContext:
         if purge:
             self.connection.execute(self._version.delete())
 
+    @property
+    def _row_statements(self) -> RowStatements:
+        if self._row_sql is None:
+            self._row_sql = RowStatements(self._version, self.impl._sql_text)
+        return self._row_sql
+
     def _apply_row_changes(self, changes: Sequence[Any]) -> None:
         self._in_version_change = True
         try:
             for change in changes:
-                result = self.impl._exec(change_statement(self._version, change))
+                result = self.impl._exec(self._row_statements.statement(change))
                 if not self.as_sql:
                     check_rowcount(self._version, change, result)
         finally:
@@ -404,7 +411,7 @@ class MigrationContext:
                     run_args=kw,
                 )
         except BaseException as err:
-            statement = self._step_statements[-1] if self._step_statements else None
+            statement = str(self._step_statements[-1]) if self._step_statements else None
             control.emit(
                 ev.StepFailed(
                     index,
@@ -441,7 +448,8 @@ class MigrationContext:
         reason = _reason(err)
         where = f" while running:\n  {_clip(statement)}" if statement else ""
         transactional = bool(self.impl.transactional_ddl) and not self.as_sql
-        applied = tuple(self._step_statements[:-1]) if statement else tuple(self._step_statements)
+        ran = [str(s) for s in self._step_statements]
+        applied = tuple(ran[:-1]) if statement else tuple(ran)
         if transactional:
             hint = "The step's transaction was rolled back; nothing of it remains."
         elif applied:

@@ -40,6 +40,37 @@ def change_statement(table: sa.Table, change: RowChange) -> Any:
     )
 
 
+class RowStatements:
+    """The version-table statements of a run, rendered once and then filled in.
+
+    A long run changes a version row at every step; compiling an INSERT,
+    UPDATE or DELETE each time is most of the bookkeeping cost. The three
+    shapes are compiled once (with marker values) by ``render`` (the Impl's own
+    SQL rendering, so the text is exactly what compiling each would give) and
+    each change becomes plain text with the real revision ids in place.
+    """
+
+    _OLD = "tuim0old0marker"
+    _NEW = "tuim0new0marker"
+
+    def __init__(self, table: sa.Table, render: Any) -> None:
+        probe = {
+            kind: RowChange(kind, old=self._OLD, new=self._NEW)  # type: ignore[arg-type]
+            for kind in ("insert", "delete", "update")
+        }
+        self._templates = {
+            kind: render(change_statement(table, change)) for kind, change in probe.items()
+        }
+
+    def statement(self, change: RowChange) -> sa.TextClause:
+        sql = self._templates[change.kind]
+        if change.old is not None:
+            sql = sql.replace(self._OLD, change.old.replace("'", "''"))
+        if change.new is not None:
+            sql = sql.replace(self._NEW, change.new.replace("'", "''"))
+        return sa.text(sql.replace(":", "\\:"))
+
+
 def check_rowcount(table: sa.Table, change: RowChange, result: Any) -> None:
     """Online only: every UPDATE and DELETE must hit exactly one row."""
     if result is None or change.kind == "insert":
