@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import schema as sa_schema
 from sqlalchemy import types as sqltypes
-from sqlalchemy.exc import NoReferencedTableError
+from sqlalchemy.exc import NoReferencedColumnError, NoReferencedTableError
 from sqlalchemy.sql import visitors
 from sqlalchemy.sql.elements import ColumnClause, ColumnElement, TextClause
 
@@ -116,7 +116,9 @@ class SchemaObjects:
         try:
             fk.column  # noqa: B018  (resolves the target, raising when it is absent)
             return
-        except NoReferencedTableError:
+        except (NoReferencedTableError, NoReferencedColumnError):
+            # The referent is not in this throwaway metadata (or, for the second
+            # column of a composite key, only its first column is yet).
             pass
         target = fk._column_tokens
         key = f"{target.schema}.{target.table_name}" if target.schema else target.table_name
