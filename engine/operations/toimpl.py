@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import schema as sa_schema
 from sqlalchemy.types import to_instance
 
-from engine.operations import ops
+from engine.operations import ops, ops_enum
 from engine.operations.base import Operations
 
 
@@ -191,3 +192,23 @@ def execute_sql(operations: Any, operation: ops.ExecuteSQLOp) -> None:
     operations.migration_context.impl.execute(
         operation.sqltext, execution_options=operation.execution_options
     )
+
+
+# --- PostgreSQL ENUM types (engine.operations.ops_enum): directives and running --------
+
+for _name, _op_cls in (
+    ("create_enum_type", ops_enum.CreateEnumTypeOp),
+    ("drop_enum_type", ops_enum.DropEnumTypeOp),
+    ("alter_enum_type", ops_enum.AlterEnumTypeOp),
+):
+    Operations.register_operation(_name)(_op_cls)
+
+
+@Operations.implementation_for(ops_enum.CreateEnumTypeOp)
+@Operations.implementation_for(ops_enum.DropEnumTypeOp)
+@Operations.implementation_for(ops_enum.AlterEnumTypeOp)
+def enum_type_statements(operations: Any, operation: Any) -> None:
+    impl = operations.impl
+    for statement in operation.to_sql(impl.dialect):
+        # DDL() formats with %: escape it so labels may contain one
+        impl._exec(sa.DDL(statement.replace("%", "%%")))

@@ -252,3 +252,29 @@ def test_rewriter_in_env_py_changes_the_written_script(
     engine.dispose()
     assert names == ["id", "qty", "account_id"]
     assert check(project.config()) == []
+
+
+ENUM_V1 = """
+mood = sa.Enum("sad", "ok", name="mood")
+person = sa.Table("person", metadata, sa.Column("id", sa.Integer, primary_key=True),
+                  sa.Column("mood", mood))
+"""
+ENUM_V2 = ENUM_V1.replace('"sad", "ok"', '"sad", "ok", "happy"')
+
+
+def test_postgresql_enum_values_added_run_under_both_tools(tmp_path: Path, pg_db: str) -> None:
+    """Beyond Alembic: a new ENUM value is detected and rendered as plain SQL."""
+    from alembic import command as alembic_command
+
+    project = ag_project(tmp_path / "p", pg_db, ENUM_V1)
+    commands.revision(project.config(), "v1", autogenerate=True, rev_id="e1")
+    commands.upgrade(project.config(), "head")
+    assert check(project.config()) == []
+    set_models(project, ENUM_V2)
+    script = commands.revision(project.config(), "v2", autogenerate=True, rev_id="e2")
+    upgrade = _body(script.path, "upgrade")
+    assert "op.execute(\"ALTER TYPE mood ADD VALUE 'happy'" in upgrade, upgrade
+    alembic_command.upgrade(project.alembic_config(), "head")  # Alembic runs our file
+    assert check(project.config()) == []
+    commands.downgrade(project.config(), "e1")
+    assert _compare(pg_db, ENUM_V1) == []

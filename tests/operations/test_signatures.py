@@ -47,7 +47,9 @@ def test_same_public_names(which: int) -> None:
         [sys.executable, "-c", _FRESH_NAMES], capture_output=True, text=True, check=True
     ).stdout
     ours, theirs = json.loads(out)[which]
-    assert ours == theirs
+    # Beyond Alembic: PostgreSQL ENUM type directives (engine.operations.ops_enum).
+    extras = {"create_enum_type", "drop_enum_type", "alter_enum_type"}
+    assert set(ours) - extras == set(theirs)
 
 
 @pytest.mark.parametrize(
