@@ -65,12 +65,28 @@ def revision(
     version_path: str | None = None,
     rev_id: str | None = None,
     depends_on: str | list[str] | None = None,
-) -> Script:
-    """Write a new (blank) revision file and return its ``Script``."""
+    process_revision_directives: Any = None,
+) -> Script | list[Script] | None:
+    """Write a new revision file and return its ``Script``.
+
+    With ``autogenerate`` the body comes from comparing the models with the
+    database; a ``process_revision_directives`` hook (here or in env.py) may
+    then turn it into several scripts (a list) or none (None).
+    """
     if autogenerate:
-        raise CommandError(
-            "--autogenerate needs the database; it is not available in this version yet",
-            hint="Write the revision by hand: tui-migrate revision -m '...'",
+        from engine.autogenerate.commands import revision_autogenerate
+
+        return revision_autogenerate(
+            config,
+            message,
+            sql=sql,
+            head=head,
+            splice=splice,
+            branch_label=branch_label,
+            version_path=version_path,
+            rev_id=rev_id,
+            depends_on=depends_on,
+            process_revision_directives=process_revision_directives,
         )
     script = script_directory(config)
     template_args = _revision_environment(config, script, sql)
