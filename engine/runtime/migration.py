@@ -25,9 +25,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine.mock import MockConnection
 
-from engine.errors import CommandError, MigrateError, MigrationFailed
+from engine.errors import CommandError, MigrationFailed
 from engine.revisions.plans import HeadsTracker, MigrationStep, StampStep
 from engine.runtime import events as ev
+from engine.runtime.step_failure import step_failure
 from engine.runtime.step_info import MigrationInfo
 from engine.runtime.version_table import (
     RowStatements,
@@ -35,7 +36,6 @@ from engine.runtime.version_table import (
     read_heads,
     version_table,
 )
-from engine.urls import mask_secrets
 
 log = logging.getLogger("alembic.runtime.migration")
 
@@ -426,7 +426,14 @@ class MigrationContext:
             if isinstance(err, Exception) and not isinstance(
                 err, (MigrationFailed, BrokenPipeError)
             ):
-                raise self._failure(step, err, statement) from err
+                raise step_failure(
+                    step,
+                    err,
+                    statement,
+                    [str(s) for s in self._step_statements],
+                    transactional=bool(self.impl.transactional_ddl) and not self.as_sql,
+                    dialect_name=self.dialect.name,
+                ) from err
             raise
         finally:
             self._step_index = 0
@@ -439,35 +446,6 @@ class MigrationContext:
                 time.perf_counter() - started,
                 tuple(tracker.heads) if tracker is not None else (),
             )
-        )
-
-    def _failure(
-        self, step: MigrationStep | StampStep, err: Exception, statement: str | None
-    ) -> MigrationFailed:
-        revision = ", ".join(step.to_revisions if step.is_upgrade else step.from_revisions)
-        reason = _reason(err)
-        where = f" while running:\n  {_clip(statement)}" if statement else ""
-        transactional = bool(self.impl.transactional_ddl) and not self.as_sql
-        ran = [str(s) for s in self._step_statements]
-        applied = tuple(ran[:-1]) if statement else tuple(ran)
-        if transactional:
-            hint = "The step's transaction was rolled back; nothing of it remains."
-        elif applied:
-            hint = (
-                f"{self.dialect.name} cannot roll back DDL: {len(applied)} statement(s) of this "
-                "step ran before the failure and remain applied; the version table still "
-                "shows the previous revision. Undo them by hand or fix the script and rerun."
-            )
-        else:
-            hint = "Nothing of this step was applied; the version table shows the previous step."
-        return MigrationFailed(
-            f"{step.name} {revision} failed: {reason}{where}",
-            revision=revision,
-            direction=step.name,
-            statement=statement,
-            applied_statements=applied,
-            transactional=transactional,
-            hint=hint,
         )
 
 
@@ -495,17 +473,3 @@ def _log_line(step: MigrationStep | StampStep) -> str:
         doc = getattr(step.revision, "doc", "") or ""
         return f"{step.short_log}, {doc}"
     return step.short_log
-
-
-def _reason(err: BaseException) -> str:
-    if isinstance(err, MigrateError):
-        return err.message
-    orig = getattr(err, "orig", None)
-    text = str(orig if orig is not None else err).strip().splitlines()
-    first = text[0] if text else ""
-    return mask_secrets(f"{type(orig or err).__name__}: {first}" if first else type(err).__name__)
-
-
-def _clip(sql: str, limit: int = 400) -> str:
-    sql = " ".join(sql.split())
-    return sql if len(sql) <= limit else sql[: limit - 3] + "..."
