@@ -5,7 +5,9 @@
 * ``PostgresDatabase``: a dedicated database ``tuim_bench_<pid>`` created on first
   use (admin URL from ``TUI_MIGRATE_TEST_PG_URL``, default
   ``postgresql+psycopg://postgres@127.0.0.1:5432/postgres``); reset drops and
-  recreates the ``public`` schema; ``close()`` drops the database.
+  recreates the ``public`` schema; ``close()`` drops the database;
+  ``create_models(project)`` gives a fresh database holding the tables of the
+  project's ``models.py`` (``metadata.create_all``), for the autogenerate benchmarks.
 
 The harness calls them through plain callables (reset, verify, cleanup); they are
 never timed. Everything that needs SQLAlchemy or a driver runs in a child process
@@ -117,6 +119,11 @@ class PostgresDatabase:
         else:
             _child("pg-reset", self.url)
 
+    def create_models(self, project: Path) -> None:
+        """Create every table of ``project/models.py``'s ``metadata`` (``create_all``)."""
+        self.reset(project)
+        _child("create-models", self.url, str(project))
+
     def verifier(self, head: str) -> Any:
         def verify(project: Path) -> str | None:
             del project
@@ -177,6 +184,18 @@ def at_head_problem(url: str, head: str) -> str | None:
     return f"database not at head {head}: alembic_version holds {rows or 'no row'}"
 
 
+def create_models(url: str, project: str) -> None:
+    """``metadata.create_all`` for the ``models`` module of the project directory."""
+    sys.path.insert(0, project)
+    from models import metadata  # type: ignore[import-not-found]
+
+    engine = _engine(url)
+    try:
+        metadata.create_all(engine)
+    finally:
+        engine.dispose()
+
+
 def main(argv: list[str]) -> int:
     action, *args = argv
     if action == "verify":
@@ -185,6 +204,9 @@ def main(argv: list[str]) -> int:
         if problem:
             print(problem)
             return _NOT_AT_HEAD
+    elif action == "create-models":
+        url, project = args
+        create_models(url, project)
     elif action == "pg-create":
         admin, name = args
         _autocommit(admin, f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"')

@@ -6,6 +6,9 @@ Every benchmark runs one command through both tools, each as a fresh subprocess 
 the generated project's directory: one warm-up each, then N alternating
 repetitions. Wall time and the child's peak RSS (os.wait4 rusage) are recorded;
 the table shows medians, ratios against Alembic and PASS/FAIL for the targets.
+Benchmarks with ``count_sql`` also count the SQL statements each run executes (the
+project's env.py writes the count to the file named by TUIM_BENCH_SQL_COUNT_FILE,
+see model_projects.py); the table shows the median count per tool.
 The two tools' stdout must be identical (up to trailing whitespace; offline SQL up
 to any whitespace). Runtime benchmarks reset their database (untimed) before every
 run of either tool and check afterwards that it ended at head.
@@ -35,16 +38,19 @@ from pathlib import Path
 from typing import Any
 
 from .databases import PostgresDatabase, SQLiteFile, sqlite_directory
+from .model_projects import SQL_COUNT_ENV, ModelProjectSpec
 from .projects import ProjectSpec
 from .runtime_projects import OpsProjectSpec, sqlite_project
 
 
 @dataclass(frozen=True)
 class Targets:
-    """min_speedup: alembic time / our time must reach it; max_memory: ours / alembic."""
+    """min_speedup: alembic time / our time must reach it; max_memory: ours / alembic;
+    max_statements: SQL statements of every run of ours (needs ``count_sql``)."""
 
     min_speedup: float | None = None
     max_memory: float | None = None
+    max_statements: int | None = None
 
     def describe(self) -> str:
         parts = []
@@ -52,6 +58,8 @@ class Targets:
             parts.append(f"time >= {self.min_speedup:g}x faster")
         if self.max_memory is not None:
             parts.append(f"mem <= {self.max_memory:g}x")
+        if self.max_statements is not None:
+            parts.append(f"sql <= {self.max_statements}")
         return ", ".join(parts) or "none"
 
 
@@ -72,6 +80,9 @@ class Benchmark:
     before every run of either tool (warm-ups included), e.g. to start from an empty
     database; ``verify(project)`` after every run, returning a problem or None;
     ``cleanup()`` once at the end of the whole suite (even after an error).
+    ``failure_meaning`` is shown with a tool's non-zero exit.
+    ``count_sql``: every run gets a count file in ``TUIM_BENCH_SQL_COUNT_FILE``, which
+    the project's env.py must write (a run that does not is a problem).
     """
 
     name: str
@@ -83,6 +94,8 @@ class Benchmark:
     reset: Callable[[Path], None] | None = None
     verify: Callable[[Path], str | None] | None = None
     cleanup: Callable[[], None] | None = None
+    count_sql: bool = False
+    failure_meaning: str | None = None  # what a non-zero exit of a tool means
 
 
 def _upgraded_to_head(db: SQLiteFile) -> Callable[[Path, Sequence[str]], None]:
@@ -103,6 +116,25 @@ def _upgraded_to_head(db: SQLiteFile) -> Callable[[Path, Sequence[str]], None]:
     return prepare
 
 
+def _schema_from_models(db: PostgresDatabase) -> Callable[[Path, Sequence[str]], None]:
+    """prepare hook: the database built by ``create_all`` from the project's models.py,
+    then stamped at head by Alembic (the oracle), so ``check`` must find nothing."""
+
+    def prepare(project: Path, alembic_cmd: Sequence[str]) -> None:
+        db.create_models(project)
+        done = subprocess.run(
+            [*alembic_cmd, "stamp", "head"],
+            cwd=project,
+            env=child_env(),
+            capture_output=True,
+            text=True,
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"alembic stamp head failed: {done.stderr.strip()[-800:]}")
+
+    return prepare
+
+
 _SQL_2K = OpsProjectSpec(
     2_000,
     "pg-offline",
@@ -116,6 +148,8 @@ _PG = PostgresDatabase()
 _PG_500 = OpsProjectSpec(500, "postgresql", _PG.url)
 _TINY = sqlite_project(3, _SQLITE_DIR)
 _TINY_DB = SQLiteFile(_TINY.url, _TINY.head)
+_PG_CHECK = PostgresDatabase(f"tuim_bench_check_{os.getpid()}")
+_MODELS_300 = ModelProjectSpec(300, "postgresql", _PG_CHECK.url)
 
 BENCHMARKS: list[Benchmark] = [
     Benchmark("heads-linear-10k", ProjectSpec("linear", 10_000), ("heads",), Targets(8.0, 0.5)),
@@ -154,6 +188,17 @@ BENCHMARKS: list[Benchmark] = [
         verify=_TINY_DB.verify,
         cleanup=_TINY_DB.close,
     ),
+    Benchmark(
+        "check-pg-300",
+        _MODELS_300,
+        ("check",),
+        Targets(2.0, max_statements=30),
+        prepare=_schema_from_models(_PG_CHECK),
+        verify=_PG_CHECK.verifier(_MODELS_300.head),
+        cleanup=_PG_CHECK.close,
+        count_sql=True,
+        failure_meaning="a false positive of this tool: the schema was built from the models",
+    ),
 ]
 
 
@@ -164,6 +209,7 @@ class Sample:
     returncode: int
     stdout: str
     stderr: str
+    statements: int | None = None  # SQL statements executed (count_sql benchmarks)
 
 
 @dataclass
@@ -185,6 +231,15 @@ class Result:
     def medians(self) -> tuple[tuple[float, float], tuple[float, float]]:
         return self._median(self.ours), self._median(self.alembic)
 
+    @staticmethod
+    def _statements(samples: list[Sample]) -> float | None:
+        counts = [s.statements for s in samples if s.statements is not None]
+        return statistics.median(counts) if counts else None
+
+    def statements(self) -> tuple[float | None, float | None]:
+        """Median SQL statement count of ours and of Alembic (None: not counted)."""
+        return self._statements(self.ours), self._statements(self.alembic)
+
     def verdict(self) -> tuple[float, float, bool]:
         (o_t, o_m), (a_t, a_m) = self.medians()
         speedup = a_t / o_t if o_t else float("inf")
@@ -194,6 +249,11 @@ class Result:
         if t.min_speedup is not None and speedup < t.min_speedup:
             ok = False
         if t.max_memory is not None and memory > t.max_memory:
+            ok = False
+        if t.max_statements is not None and (
+            # Every run of ours must stay within the target, not only the median.
+            any(s.statements is None or s.statements > t.max_statements for s in self.ours)
+        ):
             ok = False
         return speedup, memory, ok
 
@@ -227,9 +287,18 @@ def child_env() -> dict[str, str]:
     return env
 
 
-def run_once(cmd: Sequence[str], cwd: Path, timeout: float) -> Sample:
-    """Run cmd as a fresh child; wall time and the child's own peak RSS (KiB on Linux)."""
+def run_once(
+    cmd: Sequence[str], cwd: Path, timeout: float, count_file: Path | None = None
+) -> Sample:
+    """Run cmd as a fresh child; wall time and the child's own peak RSS (KiB on Linux).
+
+    With ``count_file``, the child gets its path in TUIM_BENCH_SQL_COUNT_FILE and the
+    number it writes there becomes ``Sample.statements`` (None when it writes none).
+    """
     env = child_env()
+    if count_file is not None:
+        count_file.unlink(missing_ok=True)
+        env[SQL_COUNT_ENV] = str(count_file)
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         proc = subprocess.Popen(list(cmd), cwd=cwd, stdout=out, stderr=err, env=env)
@@ -249,7 +318,17 @@ def run_once(cmd: Sequence[str], cwd: Path, timeout: float) -> Sample:
             proc.returncode,
             out.read().decode("utf-8", "replace"),
             err.read().decode("utf-8", "replace"),
+            _read_count(count_file),
         )
+
+
+def _read_count(path: Path | None) -> int | None:
+    if path is None:
+        return None
+    try:
+        return int(path.read_text().strip())
+    except (OSError, ValueError):
+        return None
 
 
 def normalise(text: str, mode: str = TRAILING) -> str:
@@ -265,12 +344,24 @@ def normalise(text: str, mode: str = TRAILING) -> str:
 
 
 def _check(
-    label: str, sample: Sample, expected: str | None, problems: list[str], mode: str = TRAILING
+    label: str,
+    sample: Sample,
+    expected: str | None,
+    problems: list[str],
+    mode: str = TRAILING,
+    failure_meaning: str | None = None,
 ) -> bool:
-    """Record a problem (non-zero exit or stdout unlike Alembic's); True when fine."""
+    """Record a problem (non-zero exit or stdout unlike Alembic's); True when fine.
+
+    On a non-zero exit the problem shows the tail of stdout (if any) and of stderr,
+    after ``failure_meaning`` (what such an exit means for this benchmark) if given.
+    """
     if sample.returncode != 0:
-        tail = "\n      ".join(sample.stderr.strip().splitlines()[-8:]) or "(no stderr)"
-        problems.append(f"{label} exited with {sample.returncode}:\n      {tail}")
+        meaning = f" ({failure_meaning})" if failure_meaning else ""
+        out = sample.stdout.strip().splitlines()[-8:]
+        err = sample.stderr.strip().splitlines()[-8:] or ["(no stderr)"]
+        tail = "\n      ".join([*(f"stdout: {line}" for line in out), *err])
+        problems.append(f"{label} exited with {sample.returncode}{meaning}:\n      {tail}")
         return False
     if expected is not None and normalise(sample.stdout, mode) != expected:
         diff = difflib.unified_diff(
@@ -321,9 +412,17 @@ def run_benchmark(
             _hook(f"reset before {label}", problems, bench.reset, project)
             if len(problems) > failed:
                 return None
-        sample = run_once(tools[name][0], project, timeout)
+        count_file = (
+            project.parent / "sql-counts" / f"{bench.name}-{name}" if bench.count_sql else None
+        )
+        if count_file is not None:
+            count_file.parent.mkdir(parents=True, exist_ok=True)
+        sample = run_once(tools[name][0], project, timeout, count_file)
         if name not in troubled:
-            fine = _check(label, sample, expected, problems, bench.compare)
+            fine = _check(label, sample, expected, problems, bench.compare, bench.failure_meaning)
+            if fine and count_file is not None and sample.statements is None:
+                problems.append(f"{label}: env.py wrote no SQL statement count")
+                fine = False
             if fine and bench.verify is not None:
                 before = len(problems)
                 problem = _hook(f"verify after {label}", problems, bench.verify, project)
@@ -360,19 +459,32 @@ def run_benchmark(
     return Result(bench, ours, alembic, problems)
 
 
+def _count(value: float | None) -> str:
+    return "-" if value is None else f"{value:g}"
+
+
 def print_table(results: list[Result]) -> None:
-    head = f"{'benchmark':<22} {'tool':<8} {'median s':>9} {'peak MiB':>9}  {'target':<32} result"
+    head = (
+        f"{'benchmark':<22} {'tool':<8} {'median s':>9} {'peak MiB':>9} {'SQL':>6}"
+        f"  {'target':<32} result"
+    )
     print(head)
     print("-" * len(head))
     for r in results:
         (o_t, o_m), (a_t, a_m) = r.medians()
+        o_sql, a_sql = r.statements()
         speedup, memory, ok = r.verdict()
-        print(f"{r.bench.name:<22} {'ours':<8} {o_t:>9.3f} {o_m:>9.1f}")
-        print(f"{'':<22} {'alembic':<8} {a_t:>9.3f} {a_m:>9.1f}")
+        print(f"{r.bench.name:<22} {'ours':<8} {o_t:>9.3f} {o_m:>9.1f} {_count(o_sql):>6}")
+        print(f"{'':<22} {'alembic':<8} {a_t:>9.3f} {a_m:>9.1f} {_count(a_sql):>6}")
         verdict = "PASS" if ok else "FAIL"
-        ratios = f"{speedup:>8.2f}x {memory:>8.2f}x"
+        sql_ratio = f"{o_sql / a_sql:.2f}x" if o_sql is not None and a_sql else "-"
+        ratios = f"{speedup:>8.2f}x {memory:>8.2f}x {sql_ratio:>6}"
         print(f"{'':<22} {'ratio':<8} {ratios}  {r.bench.targets.describe():<32} {verdict}")
-    print("ratio: time = alembic/ours (higher is better), memory = ours/alembic (lower is better)")
+    print(
+        "ratio: time = alembic/ours (higher is better), memory and SQL = ours/alembic "
+        "(lower is better)"
+    )
+    print("SQL: median count of SQL statements per run (- when not counted)")
 
 
 def _default_script(name: str) -> list[str]:
