@@ -66,12 +66,16 @@ def revision(
     rev_id: str | None = None,
     depends_on: str | list[str] | None = None,
     process_revision_directives: Any = None,
+    decide_rename: Any = None,
+    on_warning: Any = None,
 ) -> Script | list[Script] | None:
     """Write a new revision file and return its ``Script``.
 
     With ``autogenerate`` the body comes from comparing the models with the
     database; a ``process_revision_directives`` hook (here or in env.py) may
     then turn it into several scripts (a list) or none (None).
+    ``decide_rename(candidate) -> bool`` and ``on_warning(warning)``: see
+    ``engine.autogenerate.commands.revision_autogenerate``.
     """
     if autogenerate:
         from engine.autogenerate.commands import revision_autogenerate
@@ -87,6 +91,8 @@ def revision(
             rev_id=rev_id,
             depends_on=depends_on,
             process_revision_directives=process_revision_directives,
+            decide_rename=decide_rename,
+            on_warning=on_warning,
         )
     script = script_directory(config)
     template_args = _revision_environment(config, script, sql)

@@ -104,6 +104,17 @@ def build_parser() -> argparse.ArgumentParser:
         dest="depends_on",
         help="specify one or more revision identifiers which this revision should depend on",
     )
+    renames = p.add_mutually_exclusive_group()
+    renames.add_argument(
+        "--accept-renames",
+        action="store_true",
+        help="with --autogenerate: write every possible rename as a rename, without asking",
+    )
+    renames.add_argument(
+        "--refuse-renames",
+        action="store_true",
+        help="with --autogenerate: keep possible renames as drop + add, without asking",
+    )
 
     p = add("merge", "Merge two revisions together. Creates a new migration file.")
     p.add_argument("revisions", nargs="+", help="one or more revisions, or 'heads' for all heads")
@@ -293,6 +304,7 @@ def run(options: argparse.Namespace, out: Output) -> None:
             out.status(step.message)
         out.line(result.final_message)
     elif cmd == "revision":
+        decide = RenameDecider(options)
         sc = commands.revision(
             config,
             message=options.message,
@@ -304,7 +316,10 @@ def run(options: argparse.Namespace, out: Output) -> None:
             version_path=options.version_path,
             rev_id=options.rev_id,
             depends_on=options.depends_on,
+            decide_rename=decide,
+            on_warning=lambda warning: _warn(out, warning.message),
         )
+        decide.report(out)
         # A process_revision_directives hook may drop the script (nothing to do)
         # or split it into several.
         written = [] if sc is None else sc if isinstance(sc, list) else [sc]
@@ -365,6 +380,46 @@ def run(options: argparse.Namespace, out: Output) -> None:
         _check(config, out)
     else:  # pragma: no cover - argparse rejects unknown commands
         raise SystemExit(2)
+
+
+class RenameDecider:
+    """``revision --autogenerate``'s answer to "did you rename x to y?":
+    ``--accept-renames`` / ``--refuse-renames``, else a question on a terminal;
+    elsewhere no (drop + add, as Alembic writes), named afterwards by ``report``."""
+
+    def __init__(self, options: argparse.Namespace) -> None:
+        self.policy: bool | None = None
+        if getattr(options, "accept_renames", False):
+            self.policy = True
+        elif getattr(options, "refuse_renames", False):
+            self.policy = False
+        self.unasked: list[Any] = []
+
+    def __call__(self, candidate: Any) -> bool:
+        if self.policy is not None:
+            return self.policy
+        if not _interactive():
+            self.unasked.append(candidate)
+            return False
+        try:
+            answer = input(f"{candidate.question} [y/N] ")
+        except EOFError:
+            return False
+        return answer.strip().lower() in ("y", "yes")
+
+    def report(self, out: Output) -> None:
+        if self.unasked:
+            names = "; ".join(c.describe() for c in self.unasked)
+            out.note(
+                f"Possible renames written as drop + add (not a terminal, nobody to ask): "
+                f"{names}. Run on a terminal, or pass --accept-renames / --refuse-renames."
+            )
+
+
+def _warn(out: Output, message: str) -> None:
+    """A risky change found by autogenerate: on stderr, even with --quiet."""
+    out.stderr.write(f"WARNING: {message}\n")
+    out.stderr.flush()
 
 
 def _check(config: Any, out: Output) -> None:

@@ -182,12 +182,26 @@ def _compare_into(autogen_context: AutogenContext, upgrade_ops: UpgradeOps) -> N
 
 
 def populate_migration_script(
-    autogen_context: AutogenContext, migration_script: MigrationScript
+    autogen_context: AutogenContext,
+    migration_script: MigrationScript,
+    decide_rename: Callable[[Any], bool] | None = None,
 ) -> None:
-    """Fill the last upgrade/downgrade containers of ``migration_script``."""
+    """Fill the last upgrade/downgrade containers of ``migration_script``.
+
+    Rename candidates (``engine.autogenerate.renames``) go to
+    ``migration_script.info["rename_candidates"]``; ``decide_rename(candidate)``
+    says which become renames (None: none, the drop and add stay). Warnings about
+    risky changes (``engine.autogenerate.risks``) go to ``info["warnings"]``.
+    """
+    from engine.autogenerate.renames import INFO_KEY, resolve_renames
+    from engine.autogenerate.risks import annotate_script
+
     upgrade_ops = migration_script.upgrade_ops_list[-1]
     _compare_into(autogen_context, upgrade_ops)
+    candidates = resolve_renames(autogen_context, upgrade_ops, decide_rename)
+    migration_script.info.setdefault(INFO_KEY, []).extend(candidates)
     upgrade_ops.reverse_into(migration_script.downgrade_ops_list[-1])
+    annotate_script(migration_script, autogen_context.dialect)
 
 
 def produce_migrations(context: Any, metadata: Any) -> MigrationScript:
@@ -244,11 +258,14 @@ class RevisionContext:
         script_directory: Any,
         command_args: dict[str, Any],
         process_revision_directives: Callable[..., Any] | None = None,
+        decide_rename: Callable[[Any], bool] | None = None,
     ) -> None:
         self.config = config
         self.script_directory = script_directory
         self.command_args = dict(command_args)
         self.process_revision_directives = process_revision_directives
+        #: asked about each rename candidate (None: keep every drop + add)
+        self.decide_rename = decide_rename
         self.template_args: dict[str, Any] = {"config": config}
         self.generated_revisions: list[MigrationScript] = [self._blank_script()]
         self.autogen_context: AutogenContext | None = None
@@ -306,10 +323,15 @@ class RevisionContext:
         autogen_context = AutogenContext(migration_context, autogenerate=autogenerate)
         self.autogen_context = autogen_context
         if autogenerate:
-            populate_migration_script(autogen_context, script)
+            populate_migration_script(autogen_context, script, self.decide_rename)
         for hook in (opts.get("process_revision_directives"), self.process_revision_directives):
             for fn in _as_list(hook):
                 fn(migration_context, rev, self.generated_revisions)
+        if autogenerate:
+            from engine.autogenerate.risks import annotate_script
+
+            for generated in self.generated_revisions:  # as the hooks left them
+                annotate_script(generated, autogen_context.dialect)
         for generated in self.generated_revisions:
             generated._needs_render = True  # type: ignore[attr-defined]
 
