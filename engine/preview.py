@@ -90,11 +90,45 @@ def preview_plan(
         )
     except MigrationFailed as err:
         error = err.message
-    for step in steps:
-        empty = not step.operations and not step.statements
-        if step.direction == "downgrade" and empty and not step.irreversible:
-            step.irreversible = "downgrade() does nothing: what the upgrade did stays"
+    empty_downgrades = [
+        s
+        for s in steps
+        if s.direction == "downgrade"
+        and not s.operations
+        and not s.statements
+        and not s.irreversible
+    ]
+    if empty_downgrades:
+        from engine.migrate_commands import _script
+
+        rmap = _script(config).revision_map
+        for step in empty_downgrades:
+            # A merge (or any revision whose upgrade is empty too) undoes nothing
+            # because it did nothing: that is not irreversible.
+            if not all(_upgrade_is_empty(rmap.get_revision(r)) for r in step.revisions):
+                step.irreversible = "downgrade() does nothing: what the upgrade did stays"
     return PlanPreview(direction, target, tuple(current_heads), steps, buffer.getvalue(), error)
+
+
+def _upgrade_is_empty(revision: Any) -> bool:
+    """Whether the revision's ``upgrade()`` body is only ``pass``/docstring/``...``
+    (read from the source, not run); unknown counts as not empty."""
+    import ast
+
+    path = getattr(revision, "path", None)
+    try:
+        with open(path, encoding="utf-8") as fh:  # type: ignore[arg-type]
+            tree = ast.parse(fh.read())
+    except (OSError, TypeError, SyntaxError, ValueError):
+        return False
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name == "upgrade":
+            return all(
+                isinstance(stmt, ast.Pass)
+                or (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant))
+                for stmt in node.body
+            )
+    return False
 
 
 def _message(err: BaseException) -> str:

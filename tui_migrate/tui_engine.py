@@ -22,6 +22,7 @@ from typing import Any
 from engine.errors import CommandError, MigrateError, MigrationFailed
 from engine.urls import mask_secrets, mask_url
 from tui_migrate.tui_model import DbState, dialect_of
+from tui_migrate.tui_plan import PlannedAction, apply_preview, fall_back
 
 ENGINE_LOCK = threading.RLock()
 LOG_FILE_NAME = "tui-migrate.log"
@@ -128,6 +129,46 @@ def _strip_commit(text: str) -> str:
     return "\n".join(lines)
 
 
+# --- plan previews -------------------------------------------------------------------
+
+
+def preview_action(
+    config: Any, action: PlannedAction, cancelled: Callable[[], bool] | None = None
+) -> None:
+    """Fill every step of ``action`` from the engine's offline plan preview.
+
+    The preview stops at a step that cannot run offline (SQLite batch mode
+    needs a live table); it is then resumed from the heads after that step, so
+    only that step falls back to its source. Steps no preview reaches fall back
+    to their source too.
+    """
+    from engine.preview import preview_plan
+
+    steps = action.steps
+    if action.kind not in ("upgrade", "downgrade") or not action.needs_preview:
+        return
+    done = 0
+    start = action.heads_before
+    reason: str | None = None
+    while done < len(steps):
+        try:
+            with engine_lock(cancelled):
+                preview = preview_plan(config, action.kind, action.target, start)
+        except TimeoutError:
+            raise
+        except Exception as err:  # noqa: BLE001 - the steps fall back to their source
+            reason = error_text(err)
+            break
+        filled = apply_preview(steps[done:], preview)
+        done += filled
+        if preview.error is None or filled == 0:
+            reason = preview.error or "the offline preview does not match the plan"
+            break
+        start = steps[done - 1].heads_after
+    for step in steps[done:]:
+        fall_back(step, reason)
+
+
 # --- runs ------------------------------------------------------------------------
 
 
@@ -147,6 +188,10 @@ class RunOutcome:
     failed_revision: str | None = None
     failed_statement: str | None = None
     statements: list[str] = field(default_factory=list)
+    # after a failed step: what of it ran and stays (non-transactional DDL), what to do
+    applied_statements: list[str] = field(default_factory=list)
+    transactional: bool | None = None
+    hint: str | None = None
 
 
 def run_migration(
@@ -176,9 +221,13 @@ def run_migration(
             else:  # pragma: no cover - the app only asks for the three above
                 raise CommandError(f"unknown action {kind}")
     except MigrationFailed as err:
-        outcome.error = error_text(err)
+        outcome.error = mask_secrets(err.message)
+        outcome.hint = mask_secrets(err.hint) if err.hint else None
         outcome.failed_revision = err.revision
         outcome.failed_statement = mask_secrets(err.statement) if err.statement else None
+        if not err.transactional:  # rolled back otherwise: nothing of the step remains
+            outcome.applied_statements = [mask_secrets(s) for s in err.applied_statements]
+        outcome.transactional = err.transactional
         outcome.heads_after = err.where_now
     except Exception as err:  # noqa: BLE001 - shown to the user, never a crash
         outcome.error = error_text(err)

@@ -1,8 +1,10 @@
 """A planned action (upgrade / downgrade / stamp) as the confirmation screen shows it.
 
-Pure data plus text: the engine's ``Plan``, the flags of each step (from the
-revision sources at once, from the offline SQL once it is produced), and the
-typed confirmation a destructive plan needs. No Textual here.
+Pure data plus text: the engine's ``Plan``, and for each step what the
+engine's offline plan preview (``engine.preview``) found — its SQL and its
+findings (destructive, caution, irreversible). A step the preview could not
+run offline falls back to reading its source (``tui_risk``). A destructive
+plan needs the target's short id typed. No Textual here.
 """
 
 from __future__ import annotations
@@ -10,8 +12,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine.operations.risk import Finding
 from tui_migrate.tui_model import join_ids, short
-from tui_migrate.tui_risk import Risk, is_destructive, merge_risks, source_risks, sql_risks
+from tui_migrate.tui_risk import SourceReading, read_function
+
+
+@dataclass(frozen=True)
+class Flag:
+    """One flag on a step: ``kind`` is "destructive", "caution" or "irreversible"."""
+
+    kind: str
+    text: str
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.text}"
 
 
 @dataclass
@@ -24,14 +38,32 @@ class StepView:
     heads_after: tuple[str, ...]
     revision: Any | None  # the engine Revision run by this step (None for stamps)
     is_upgrade: bool
-    source_risks: list[Risk] = field(default_factory=list)
-    sql: str | None = None
-    sql_error: str | None = None
+    previewed: bool = False  # the preview (or its source fallback) has filled this step
+    statements: list[str] | None = None  # None: the SQL is not known offline
+    findings: list[Finding] = field(default_factory=list)
+    irreversible: str | None = None
+    note: str | None = None  # why this step's flags were (partly) read from its source
 
     @property
-    def risks(self) -> list[Risk]:
-        found = sql_risks(self.sql) if self.sql else []
-        return merge_risks(self.source_risks, found)
+    def sql(self) -> str | None:
+        if self.statements is None:
+            return None
+        if not self.statements:
+            return "-- (no SQL)\n"
+        return "".join(s.rstrip().rstrip(";") + ";\n\n" for s in self.statements).rstrip() + "\n"
+
+    @property
+    def flags(self) -> list[Flag]:
+        out = [Flag(f.severity, f.message) for f in self.findings]
+        if self.irreversible:
+            out.append(Flag("irreversible", self.irreversible))
+        # destructive first, then irreversible, then caution
+        order = {"destructive": 0, "irreversible": 1, "caution": 2}
+        return sorted(dict.fromkeys(out), key=lambda f: order.get(f.kind, 3))
+
+    def source_reading(self) -> SourceReading:
+        function = "upgrade" if self.is_upgrade else "downgrade"
+        return read_function(read_source(getattr(self.revision, "path", None)), function)
 
 
 @dataclass
@@ -44,12 +76,12 @@ class PlannedAction:
     purge: bool = False
 
     @property
-    def risks(self) -> list[Risk]:
-        return merge_risks(*(s.risks for s in self.steps))
+    def flags(self) -> list[Flag]:
+        return list(dict.fromkeys(f for s in self.steps for f in s.flags))
 
     @property
     def destructive(self) -> bool:
-        return is_destructive(self.risks)
+        return any(f.kind == "destructive" for f in self.flags)
 
     @property
     def confirm_word(self) -> str:
@@ -57,8 +89,8 @@ class PlannedAction:
         return short(self.target) if self.target not in ("heads", "base") else self.target
 
     @property
-    def needs_sql(self) -> list[StepView]:
-        return [s for s in self.steps if s.revision is not None and s.sql is None]
+    def needs_preview(self) -> bool:
+        return any(s.revision is not None and not s.previewed for s in self.steps)
 
     def title(self) -> str:
         what = {"upgrade": "Upgrade", "downgrade": "Downgrade (rollback)", "stamp": "Stamp"}
@@ -79,7 +111,7 @@ def read_source(path: str | None) -> str:
 def build_action(
     kind: str, target: str, plan: Any, rmap: Any, purge: bool = False
 ) -> PlannedAction:
-    """A ``PlannedAction`` from an engine ``Plan``."""
+    """A ``PlannedAction`` from an engine ``Plan`` (steps not previewed yet)."""
     steps = []
     for planned in plan.steps:
         step = planned.step
@@ -93,16 +125,13 @@ def build_action(
                     planned.heads_after,
                     None,
                     step.is_upgrade,
+                    previewed=True,
                 )
             )
             continue
         rev = rmap.get_revision(step.revision.revision)
         frm = join_ids(step.from_revisions_no_deps, 8)
         to = join_ids(step.to_revisions_no_deps, 8)
-        function = "upgrade" if step.is_upgrade else "downgrade"
-        risks = source_risks(read_source(getattr(rev, "path", None)), function)
-        if step.is_upgrade:  # an upgrade's own drops are still worth flagging
-            risks = [r for r in risks if r.kind == "destructive"]
         steps.append(
             StepView(
                 f"{step.name} {frm} → {to}",
@@ -111,9 +140,69 @@ def build_action(
                 planned.heads_after,
                 rev,
                 step.is_upgrade,
-                risks,
             )
         )
     return PlannedAction(
         kind, target, steps, tuple(plan.heads_before), tuple(plan.heads_after), purge
     )
+
+
+# --- filling steps from the engine's plan preview ----------------------------------
+
+
+def apply_preview(steps: list[StepView], preview: Any) -> int:
+    """Fill ``steps`` (the plan's steps not covered yet, in order) from an engine
+    ``PlanPreview``; returns how many were filled.
+
+    When the preview stopped at a step (``preview.error``), that step keeps what
+    the engine saw before it stopped and adds what its source says.
+    """
+    filled = 0
+    for step, seen in zip(steps, preview.steps):
+        if step.revision is None or step.revision.revision not in seen.revisions:
+            break
+        step.findings = list(dict.fromkeys(seen.findings))
+        stopped_here = preview.error is not None and seen is preview.steps[-1]
+        # a step the preview stopped in has no complete SQL: show none rather than a part
+        step.statements = None if stopped_here else list(seen.statements)
+        if stopped_here:
+            reading = step.source_reading()
+            step.findings = list(dict.fromkeys([*step.findings, *reading.findings]))
+            step.irreversible = _unless_nothing_to_undo(step, reading)
+            step.note = "cannot run offline: " + _reason(preview.error)
+        elif seen.irreversible:
+            empty = not seen.operations and not seen.statements
+            step.irreversible = None if empty and _upgrade_is_empty(step) else seen.irreversible
+        step.previewed = True
+        filled += 1
+    return filled
+
+
+def fall_back(step: StepView, reason: str | None) -> None:
+    """Fill a step the preview never reached from its source alone."""
+    reading = step.source_reading()
+    step.statements = None
+    step.findings = reading.findings
+    step.irreversible = _unless_nothing_to_undo(step, reading)
+    step.note = "not previewed offline" + (f": {_reason(reason)}" if reason else "")
+    step.previewed = True
+
+
+def _upgrade_is_empty(step: StepView) -> bool:
+    """An empty downgrade is no loss when the upgrade is empty too (a merge point)."""
+    source = read_source(getattr(step.revision, "path", None))
+    return not step.is_upgrade and read_function(source, "upgrade").empty
+
+
+def _unless_nothing_to_undo(step: StepView, reading: SourceReading) -> str | None:
+    if reading.empty and _upgrade_is_empty(step):
+        return None
+    return reading.irreversible
+
+
+def _reason(text: str | None) -> str:
+    """The first line of an error, without the "downgrade <rev> failed: " the step
+    already says."""
+    lines = (text or "").strip().splitlines()
+    first = lines[0] if lines else ""
+    return first.split(" failed: ", 1)[-1]

@@ -1,140 +1,149 @@
-"""Flags for the guided rollback: destructive and irreversible steps.
+"""Reading a step's flags from its source: the fallback of the guided rollback.
 
-Two sources, both read-only:
-
-* the offline SQL of a step (``DROP TABLE``, ``ALTER TABLE .. DROP COLUMN``,
-  ``DROP CONSTRAINT``, column type changes), when it could be produced;
-* the source of the revision's ``downgrade()`` (``op.drop_table``,
-  ``batch_op.drop_column``, ``op.drop_constraint``, ``alter_column(type_=...)``
-  that is not a provable widening; an empty body, or a ``raise``), which works
-  even where offline SQL cannot (SQLite batch mode needs a live database).
+The engine's plan preview (``engine.preview``) runs a plan offline and judges
+every operation it invokes (``engine.operations.risk``). Some steps cannot run
+offline (SQLite batch mode without ``copy_from`` needs a live table to reflect),
+so for those the TUI reads the revision's ``upgrade()``/``downgrade()`` source
+instead, without running it: each ``op``/``batch_op`` directive it recognises
+becomes the same operation data object the engine would have built, and the
+engine's own rules judge it. Only literal arguments are read; SQLAlchemy type
+expressions such as ``sa.String(50)`` are rebuilt from the ``sqlalchemy``
+namespace with literal arguments, nothing else is evaluated.
 """
 
 from __future__ import annotations
 
 import ast
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
-_SQL_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"\bDROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?([\w.\"`\[\]]+)", re.I), "drops table {}"),
-    (re.compile(r"\bDROP\s+COLUMN\s+(?:IF\s+EXISTS\s+)?([\w\"`\[\]]+)", re.I), "drops column {}"),
-    (
-        re.compile(
-            r"\bDROP\s+(?:CONSTRAINT|FOREIGN\s+KEY|CHECK)\s+(?:IF\s+EXISTS\s+)?([\w\"`\[\]]+)", re.I
-        ),
-        "drops constraint {}",
-    ),
-    (
-        re.compile(r"\bALTER\s+COLUMN\s+([\w\"`\[\]]+)\s+(?:SET\s+DATA\s+)?TYPE\b", re.I),
-        "changes the type of column {} (may narrow)",
-    ),
-    (
-        re.compile(r"\bMODIFY\s+(?:COLUMN\s+)?([\w\"`\[\]]+)\s+\w+", re.I),
-        "changes the type of column {} (may narrow)",
-    ),
-)
+import sqlalchemy as sa
 
-_DROP_CALLS = {
-    "drop_table": ("drops table", 0),
-    "drop_column": ("drops column", 1),
-    "drop_constraint": ("drops constraint", 0),
-}
+from engine.operations import ops
+from engine.operations.risk import Finding, findings_for
+
+NOTHING_UNDONE = "downgrade() does nothing: what the upgrade did stays"
 
 
-@dataclass(frozen=True)
-class Risk:
-    """One flag on a step: ``kind`` is "destructive" or "irreversible"."""
+@dataclass
+class SourceReading:
+    """What the source of one migration function says about its risks."""
 
-    kind: str
-    text: str
-
-    def __str__(self) -> str:
-        return f"{self.kind}: {self.text}"
+    findings: list[Finding] = field(default_factory=list)
+    irreversible: str | None = None  # only for downgrade()
+    empty: bool = False  # the function does nothing (a docstring and ``pass`` at most)
 
 
-def sql_risks(sql: str) -> list[Risk]:
-    """Destructive statements found in offline SQL (comments skipped)."""
-    out: list[Risk] = []
-    for line in _statements(sql):
-        for pattern, text in _SQL_RULES:
-            for match in pattern.finditer(line):
-                out.append(Risk("destructive", text.format(_unquote(match.group(1)))))
-    return _unique(out)
-
-
-def _statements(sql: str) -> list[str]:
-    kept = [ln for ln in sql.splitlines() if not ln.lstrip().startswith("--")]
-    return [s for s in " ".join(kept).split(";") if s.strip()]
-
-
-def _unquote(name: str) -> str:
-    return name.strip('"`[]')
-
-
-def source_risks(source: str, function: str = "downgrade") -> list[Risk]:
-    """Flags read from ``function`` in a revision's source (no code is run)."""
+def read_function(source: str, function: str) -> SourceReading:
+    """Findings for ``function`` ("upgrade" or "downgrade") in a revision's source."""
     try:
         tree = ast.parse(source)
     except SyntaxError:
-        return []
+        return SourceReading()
     funcs = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
     func = funcs.get(function)
     if func is None:
-        return []
-    out: list[Risk] = []
-    other = funcs.get("upgrade" if function == "downgrade" else "downgrade")
-    if _is_empty(func) and not (other is not None and _is_empty(other)):
-        out.append(Risk("irreversible", f"{function}() is empty: nothing is undone"))
-    for node in ast.walk(func):
-        if isinstance(node, ast.Raise):
-            out.append(Risk("irreversible", f"{function}() raises"))
-        elif isinstance(node, ast.Call):
-            out.extend(_call_risks(node))
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-            out.extend(sql_risks(node.value))
-    return _unique(out)
+        return SourceReading()
+    reading = SourceReading(empty=_is_empty(func))
+    tables = _batch_tables(func)
+    in_order = sorted(
+        (n for n in ast.walk(func) if isinstance(n, (ast.Call, ast.Raise))),
+        key=lambda n: (n.lineno, n.col_offset),
+    )
+    for node in in_order:
+        if isinstance(node, ast.Call):
+            op = _operation(node, tables)
+            if op is not None:
+                reading.findings.extend(findings_for(op))
+        elif isinstance(node, ast.Raise) and function == "downgrade" and not reading.irreversible:
+            reading.irreversible = "raises: " + _raised(node)
+    if function == "downgrade" and reading.empty and not reading.irreversible:
+        reading.irreversible = NOTHING_UNDONE
+    reading.findings = list(dict.fromkeys(reading.findings))
+    return reading
 
 
 def _is_empty(func: ast.FunctionDef) -> bool:
-    body = list(func.body)
-    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
-        body = body[1:]  # docstring
     return all(
         isinstance(s, ast.Pass) or (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))
-        for s in body
+        for s in func.body
     )
 
 
-def _call_risks(call: ast.Call) -> list[Risk]:
-    name = call.func.attr if isinstance(call.func, ast.Attribute) else None
+def _raised(node: ast.Raise) -> str:
+    exc = node.exc
+    if isinstance(exc, ast.Call):
+        name = ast.unparse(exc.func)
+        message = _literal(exc.args[0]) if exc.args else None
+        return f"{name}: {message}" if message else name
+    return ast.unparse(exc) if exc is not None else "re-raises"
+
+
+def _batch_tables(func: ast.FunctionDef) -> dict[str, str]:
+    """``with op.batch_alter_table("users") as batch_op`` -> {"batch_op": "users"}."""
+    out: dict[str, str] = {}
+    for node in ast.walk(func):
+        if not isinstance(node, ast.With):
+            continue
+        for item in node.items:
+            call = item.context_expr
+            if (
+                isinstance(call, ast.Call)
+                and _method(call) == "batch_alter_table"
+                and isinstance(item.optional_vars, ast.Name)
+            ):
+                out[item.optional_vars.id] = _arg(call, 0, "table_name") or "?"
+    return out
+
+
+def _method(call: ast.Call) -> str | None:
+    return call.func.attr if isinstance(call.func, ast.Attribute) else None
+
+
+def _operation(call: ast.Call, tables: dict[str, str]) -> Any | None:
+    """The op data object a directive call builds, for the directives that carry risk."""
+    name = _method(call)
     if name is None:
-        return []
-    if name in _DROP_CALLS:
-        text, index = _DROP_CALLS[name]
-        is_batch = not _is_op(call.func)
-        if is_batch and name == "drop_column":
-            index = 0
-        what = _literal_arg(call, index)
-        return [Risk("destructive", f"{text} {what}" if what else text)]
+        return None
+    owner = call.func.value if isinstance(call.func, ast.Attribute) else None
+    batch_table = tables.get(owner.id) if isinstance(owner, ast.Name) else None
+    # Batch directives drop the table argument: every positional shifts left by one.
+    shift = 0 if batch_table is None else -1
+    table = batch_table or _arg(call, 0 if name != "drop_constraint" else 1, "table_name") or "?"
+    schema = _arg(call, None, "schema")
+    if name == "drop_table" and batch_table is None:
+        return ops.DropTableOp(table, schema=schema)
+    if name == "drop_column":
+        column = _arg(call, 1 + shift, "column_name") or "?"
+        return ops.DropColumnOp(table, column, schema=schema)
+    if name == "drop_constraint":
+        constraint = _arg(call, 0, "constraint_name") or "?"
+        type_ = _arg(call, 2 + shift, "type_")
+        return ops.DropConstraintOp(constraint, table, type_, schema=schema)
     if name == "alter_column":
-        new = _keyword(call, "type_")
-        if new is not None and not _widens(_keyword(call, "existing_type"), new):
-            column = _literal_arg(call, 1) or _literal_arg(call, 0) or "?"
-            return [Risk("destructive", f"changes the type of column {column} (may narrow)")]
-    return []
-
-
-def _is_op(func: ast.Attribute) -> bool:
-    return isinstance(func.value, ast.Name) and func.value.id == "op"
-
-
-def _literal_arg(call: ast.Call, index: int) -> str | None:
-    if index < len(call.args):
-        arg = call.args[index]
-        if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
-            return arg.value
+        column = _arg(call, 1 + shift, "column_name") or "?"
+        nullable = _keyword(call, "nullable")
+        existing_nullable = _keyword(call, "existing_nullable")
+        return ops.AlterColumnOp(
+            table,
+            column,
+            schema=schema,
+            modify_type=_sa_type(_keyword(call, "type_")),
+            existing_type=_sa_type(_keyword(call, "existing_type")),
+            modify_nullable=_bool(nullable),
+            existing_nullable=_bool(existing_nullable),
+        )
+    if name == "execute" and batch_table is None:
+        return ops.ExecuteSQLOp(_arg(call, 0, "sqltext") or "")
     return None
+
+
+def _arg(call: ast.Call, index: int | None, keyword: str) -> str | None:
+    """A literal string argument, by position or keyword."""
+    if index is not None and 0 <= index < len(call.args):
+        return _literal(call.args[index])
+    node = _keyword(call, keyword)
+    return _literal(node) if node is not None else None
 
 
 def _keyword(call: ast.Call, name: str) -> ast.expr | None:
@@ -144,33 +153,40 @@ def _keyword(call: ast.Call, name: str) -> ast.expr | None:
     return None
 
 
-def _widens(old: ast.expr | None, new: ast.expr) -> bool:
-    """True only when both are ``X(n)`` of the same type and ``new`` is not shorter."""
-    old_len = _type_length(old)
-    new_len = _type_length(new)
-    if old_len is None or new_len is None:
-        return False
-    return old_len[0] == new_len[0] and new_len[1] >= old_len[1]
-
-
-def _type_length(node: ast.expr | None) -> tuple[str, int] | None:
-    if not isinstance(node, ast.Call) or not node.args:
-        return None
-    func = node.func
-    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
-    first = node.args[0]
-    if name and isinstance(first, ast.Constant) and isinstance(first.value, int):
-        return name, first.value
+def _literal(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
     return None
 
 
-def _unique(risks: list[Risk]) -> list[Risk]:
-    return list(dict.fromkeys(risks))
+def _bool(node: ast.expr | None) -> bool | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, bool):
+        return node.value
+    return None
 
 
-def merge_risks(*groups: list[Risk]) -> list[Risk]:
-    return _unique([r for g in groups for r in g])
-
-
-def is_destructive(risks: list[Risk]) -> bool:
-    return any(r.kind == "destructive" for r in risks)
+def _sa_type(node: ast.expr | None) -> Any | None:
+    """``sa.String(50)`` / ``String(50)`` / ``sa.Integer`` as a SQLAlchemy type; else None."""
+    if node is None:
+        return None
+    call = node if isinstance(node, ast.Call) else None
+    target = call.func if call is not None else node
+    if isinstance(target, ast.Attribute):
+        name = target.attr
+    elif isinstance(target, ast.Name):
+        name = target.id
+    else:
+        return None
+    type_cls = getattr(sa, name, None)
+    if not (isinstance(type_cls, type) and issubclass(type_cls, sa.types.TypeEngine)):
+        return None
+    if call is None:
+        return type_cls
+    args = [a.value for a in call.args if isinstance(a, ast.Constant)]
+    kwargs = {k.arg: k.value.value for k in call.keywords if isinstance(k.value, ast.Constant)}
+    if len(args) != len(call.args) or len(kwargs) != len(call.keywords) or None in kwargs:
+        return None
+    try:
+        return type_cls(*args, **kwargs)
+    except Exception:  # noqa: BLE001 - a type we cannot rebuild is simply unknown
+        return None

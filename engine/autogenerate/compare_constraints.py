@@ -148,14 +148,21 @@ def _find(conn_table: sa.Table, cls: type, name: str | None, cols: list[str]) ->
 
 
 def _conn_items(conn_table: sa.Table, dialect: Any) -> list[_Item]:
-    info = conn_table.info[REFLECTED]
+    return reflected_items(conn_table.info[REFLECTED], dialect, conn_table)
+
+
+def reflected_items(info: Any, dialect: Any, conn_table: sa.Table | None = None) -> list[_Item]:
+    """The database's unique constraints and indexes of one reflected table, as
+    compared; each item's ``obj`` is the object of ``conn_table`` (None without it)."""
     mysql = _is_mysql(dialect)
     items: list[_Item] = []
     index_names = {ix.get("name") for ix in info.indexes}
     for uq in info.uniques:
         if mysql or (uq.get("duplicates_index") and uq["duplicates_index"] in index_names):
             continue  # reported again as a unique index
-        obj = _find(conn_table, sa.UniqueConstraint, uq.get("name"), uq["column_names"])
+        obj = None
+        if conn_table is not None:
+            obj = _find(conn_table, sa.UniqueConstraint, uq.get("name"), uq["column_names"])
         sig = tuple(c.lower() for c in uq["column_names"])
         items.append(_Item("uq", uq.get("name"), True, sig, obj))
     fk_cols = [tuple(c.lower() for c in fk["constrained_columns"]) for fk in info.foreign_keys]
@@ -166,12 +173,15 @@ def _conn_items(conn_table: sa.Table, dialect: Any) -> list[_Item]:
         sig = _conn_index_sig(ix)
         if mysql and not ix.get("unique") and (ix.get("name") in fk_names or sig in fk_cols):
             continue  # MySQL's own index for a foreign key
-        obj = next((i for i in conn_table.indexes if i.name == ix.get("name")), None)
+        obj = None
+        if conn_table is not None:
+            obj = next((i for i in conn_table.indexes if i.name == ix.get("name")), None)
         items.append(_Item("ix", ix.get("name"), bool(ix.get("unique")), sig, obj))
     return items
 
 
-def _meta_items(metadata_table: sa.Table, dialect: Any) -> list[_Item]:
+def model_items(metadata_table: sa.Table, dialect: Any) -> list[_Item]:
+    """The model's unique constraints and indexes of one table, as compared."""
     items = []
     for const in metadata_table.constraints:
         if isinstance(const, sa.UniqueConstraint):
@@ -231,7 +241,7 @@ def compare_indexes_and_uniques(
         if metadata_table is None:
             return
         # a new table: its unique constraints are part of CREATE TABLE
-        for item in _meta_items(metadata_table, dialect):
+        for item in model_items(metadata_table, dialect):
             if item.kind == "ix" and keep_meta(item):
                 modify_ops.ops.append(_add_op(item))
         return
@@ -242,9 +252,22 @@ def compare_indexes_and_uniques(
                 modify_ops.ops.append(_drop_op(item))
         return
 
-    mysql = _is_mysql(dialect)
     conn_items = _conn_items(conn_table, dialect)
-    meta_items = [i for i in _meta_items(metadata_table, dialect) if keep_meta(i)]
+    meta_items = [i for i in model_items(metadata_table, dialect) if keep_meta(i)]
+    drops, adds = match_items(meta_items, conn_items, _is_mysql(dialect), keep_conn)
+    modify_ops.ops.extend(_drop_op(i) for i in sorted(drops, key=lambda i: i.name or ""))
+    modify_ops.ops.extend(_add_op(i) for i in sorted(adds, key=lambda i: i.name or ""))
+
+
+def match_items(
+    meta_items: list[_Item],
+    conn_items: list[_Item],
+    mysql: bool,
+    keep_conn: Callable[[_Item], bool],
+) -> tuple[list[_Item], list[_Item]]:
+    """(database items to drop, model items to add): same-named items must have the
+    same definition, unnamed ones are matched by definition; a database item is
+    only dropped when ``keep_conn`` allows."""
     by_name = {i.name: i for i in conn_items if i.name is not None}
     used: set[int] = set()
     drops: list[_Item] = []
@@ -279,8 +302,7 @@ def compare_indexes_and_uniques(
     for conn in conn_items:
         if id(conn) not in used and keep_conn(conn):
             drops.append(conn)
-    modify_ops.ops.extend(_drop_op(i) for i in sorted(drops, key=lambda i: i.name or ""))
-    modify_ops.ops.extend(_add_op(i) for i in sorted(adds, key=lambda i: i.name or ""))
+    return drops, adds
 
 
 # ------------------------------------------------------------------ foreign keys
@@ -311,6 +333,34 @@ def _fk_sig(
     if dialect.name == "postgresql":
         initially = (fk.initially or "").upper() or None
         sig += (bool(fk.deferrable), None if initially == "IMMEDIATE" else initially)
+    return sig
+
+
+def reflected_fk_sig(
+    fk: dict[str, Any], norm: Callable[[Any], Any], dialect: Any
+) -> tuple[Any, ...] | None:
+    """``_fk_sig`` of the constraint ``build_table`` makes of a reflected foreign key,
+    from the reflected dictionary; None where that is not certain (a name with a dot
+    in it, column lists of different lengths)."""
+    schema = fk.get("referred_schema") or None
+    table = fk["referred_table"]
+    local, remote = list(fk["constrained_columns"]), list(fk["referred_columns"])
+    names = [schema or "", table, *local, *remote]
+    if not local or len(local) != len(remote) or any("." in n for n in names):
+        return None
+    options = fk.get("options") or {}
+    mysql = _is_mysql(dialect)
+    sig: tuple[Any, ...] = (
+        tuple(c.lower() for c in local),
+        norm(schema),
+        table,
+        tuple(remote),
+        _action(options.get("ondelete"), mysql),
+        _action(options.get("onupdate"), mysql),
+    )
+    if dialect.name == "postgresql":
+        initially = (options.get("initially") or "").upper() or None
+        sig += (bool(options.get("deferrable")), None if initially == "IMMEDIATE" else initially)
     return sig
 
 

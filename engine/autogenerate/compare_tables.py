@@ -13,21 +13,60 @@ removed before it goes. Within a table, see ``_PHASES``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
 
 from engine.autogenerate.compare_registry import comparators
-from engine.autogenerate.reflect import ReflectedTable, TableKey, reflect_tables
+from engine.autogenerate.reflect import REFLECTED, ReflectedTable, TableKey, reflect_tables
 from engine.operations import ops
 
-#: key under which the raw reflection of a table travels in ``Table.info``
-REFLECTED = "_autogen_reflected"
+__all__ = [
+    "REFLECTED",
+    "CompareState",
+    "ExistingTables",
+    "compare_state",
+    "compare_tables",
+    "order_table_ops",
+    "parent_names",
+    "schemas_to_compare",
+]
 
 #: schemas no application owns (skipped with include_schemas=True)
 _SYSTEM_SCHEMAS = {"information_schema", "performance_schema", "mysql", "sys", "pg_catalog"}
+
+
+class ExistingTables(MutableMapping[TableKey, tuple[sa.Table, sa.Table]]):
+    """Tables on both sides: key -> (reflected ``Table``, model ``Table``). A table
+    the quick check found unchanged is stored with its ``ReflectedTable``; its
+    ``Table`` is built when read."""
+
+    def __init__(self) -> None:
+        self._items: dict[TableKey, tuple[sa.Table | ReflectedTable, sa.Table]] = {}
+
+    def __getitem__(self, key: TableKey) -> tuple[sa.Table, sa.Table]:
+        conn, meta = self._items[key]
+        if isinstance(conn, ReflectedTable):
+            conn = conn.to_table()
+            self._items[key] = (conn, meta)
+        return conn, meta
+
+    def __setitem__(self, key: TableKey, value: tuple[sa.Table, sa.Table]) -> None:
+        self._items[key] = value
+
+    def set_unbuilt(self, key: TableKey, info: ReflectedTable, meta: sa.Table) -> None:
+        self._items[key] = (info, meta)
+
+    def __delitem__(self, key: TableKey) -> None:
+        del self._items[key]
+
+    def __iter__(self) -> Iterator[TableKey]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
 
 
 @dataclass
@@ -36,7 +75,7 @@ class CompareState:
 
     default_schema: str | None
     created: dict[TableKey, sa.Table] = field(default_factory=dict)
-    existing: dict[TableKey, tuple[sa.Table, sa.Table]] = field(default_factory=dict)
+    existing: ExistingTables = field(default_factory=ExistingTables)
     dropped: dict[TableKey, sa.Table] = field(default_factory=dict)
     reflected: dict[TableKey, ReflectedTable] = field(default_factory=dict)
 
@@ -148,17 +187,18 @@ def _referenced(state: CompareState, key: TableKey) -> set[TableKey]:
 
 def _reflect(
     autogen_context: Any, state: CompareState, keys: Iterable[TableKey]
-) -> dict[TableKey, sa.Table]:
+) -> dict[TableKey, ReflectedTable]:
+    """The reflection of ``keys``, one bulk reflection per schema; each table's
+    ``Table`` is built on first use (``ReflectedTable.to_table()``)."""
     by_schema: dict[str | None, list[str]] = {}
     for schema, name in keys:
         by_schema.setdefault(schema, []).append(name)
-    out: dict[TableKey, sa.Table] = {}
+    out: dict[TableKey, ReflectedTable] = {}
     for schema, names in by_schema.items():
-        for name, info in reflect_tables(autogen_context.inspector, schema, names).items():
-            assert info.table is not None
-            info.table.info[REFLECTED] = info
+        infos = reflect_tables(autogen_context.inspector, schema, names, build=False)
+        for name, info in infos.items():
             state.reflected[(schema, name)] = info
-            out[(schema, name)] = info.table
+            out[(schema, name)] = info
     return out
 
 
@@ -186,6 +226,9 @@ def _table_ops(
 def compare_tables(
     autogen_context: Any, upgrade_ops: ops.UpgradeOps, schemas: list[str | None]
 ) -> None:
+    # compare_quick uses the comparison modules, which import this one
+    from engine.autogenerate.compare_quick import quick_check_applies, table_unchanged
+
     inspector = autogen_context.inspector
     state = compare_state(autogen_context)
     wanted_schemas = {state.norm(s) for s in schemas}
@@ -208,6 +251,7 @@ def compare_tables(
             metadata_tables[key] = table
 
     conn_tables = _reflect(autogen_context, state, conn_keys)
+    quick = quick_check_applies(autogen_context)
 
     for key, table in metadata_tables.items():
         if key in conn_set:
@@ -224,7 +268,11 @@ def compare_tables(
         (k for k in metadata_tables if k in conn_tables), key=lambda k: (k[0] or "", k[1])
     )
     for key in existing:
-        metadata_table, conn_table = metadata_tables[key], conn_tables[key]
+        metadata_table, info = metadata_tables[key], conn_tables[key]
+        if quick and table_unchanged(autogen_context, state.norm, info, metadata_table):
+            state.existing.set_unbuilt(key, info, metadata_table)
+            continue
+        conn_table = info.to_table()
         if not autogen_context.run_object_filters(
             metadata_table, metadata_table.name, "table", False, conn_table
         ):
@@ -238,7 +286,7 @@ def compare_tables(
 
     gone = [k for k in conn_keys if k not in metadata_tables and k in conn_tables]
     for key in _drop_order(gone, state):
-        conn_table = conn_tables[key]
+        conn_table = conn_tables[key].to_table()
         if not autogen_context.run_object_filters(conn_table, conn_table.name, "table", True, None):
             continue
         state.dropped[key] = conn_table

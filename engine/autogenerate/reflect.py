@@ -7,6 +7,12 @@ query per table, which is no worse than reflecting table by table. Autogenerate
 reflects each schema here once, keeps the raw dictionaries (comparison needs
 details a ``Table`` does not carry, like ``duplicates_constraint``) and builds
 ``Table`` objects from them for the operations that need SQLAlchemy objects.
+
+Building a ``Table`` costs far more than reflecting it (SQLAlchemy sets up every
+column, constraint and index with its events), so with ``build=False`` a table is
+built only when first asked for (``ReflectedTable.to_table()``), together with the
+tables its foreign keys refer to, so that those resolve as they would if every
+table of the schema had been built.
 """
 
 from __future__ import annotations
@@ -36,6 +42,47 @@ class ReflectedTable:
     checks: list[dict[str, Any]] = field(default_factory=list)
     comment: str | None = None
     table: sa.Table | None = None
+    builder: TableBuilder | None = field(default=None, repr=False, compare=False)
+
+    def to_table(self) -> sa.Table:
+        """The ``Table`` of this reflection, built on the first call."""
+        if self.table is None:
+            if self.builder is None:
+                self.builder = TableBuilder(None)
+            self.builder.build(self)
+        assert self.table is not None
+        return self.table
+
+
+#: key under which a built ``Table`` carries its ``ReflectedTable`` in ``Table.info``
+REFLECTED = "_autogen_reflected"
+
+
+class TableBuilder:
+    """Builds the ``Table`` objects of one schema's reflection on one private
+    ``MetaData``, each on demand with the tables its foreign keys refer to."""
+
+    def __init__(self, dialect: Any) -> None:
+        self.dialect = dialect
+        self.metadata = sa.MetaData()
+        self._infos: dict[TableKey, ReflectedTable] = {}
+
+    def add(self, info: ReflectedTable) -> None:
+        self._infos[(info.schema, info.name)] = info
+        info.builder = self
+
+    def build(self, info: ReflectedTable) -> None:
+        pending = [info]
+        while pending:
+            item = pending.pop()
+            if item.table is not None:
+                continue
+            item.table = build_table(item, self.metadata, self.dialect)
+            item.table.info[REFLECTED] = item
+            for fk in item.foreign_keys:
+                target = self._infos.get((fk.get("referred_schema") or None, fk["referred_table"]))
+                if target is not None and target.table is None:
+                    pending.append(target)
 
 
 def _multi(
@@ -48,11 +95,12 @@ def _multi(
 
 
 def reflect_tables(
-    inspector: Inspector, schema: str | None, names: Iterable[str]
+    inspector: Inspector, schema: str | None, names: Iterable[str], build: bool = True
 ) -> dict[str, ReflectedTable]:
     """Reflect ``names`` in ``schema`` with one ``get_multi_*`` call per object kind.
 
-    Returns the tables by name, each with its ``Table`` built (on a private MetaData).
+    Returns the tables by name, all on one ``TableBuilder`` (a private MetaData),
+    each with its ``Table`` built, or with ``build=False`` built on first use.
     """
     wanted = sorted(set(names))
     if not wanted:
@@ -69,7 +117,7 @@ def reflect_tables(
         if dialect.supports_comments
         else {}
     )
-    metadata = sa.MetaData()
+    builder = TableBuilder(dialect)
     out: dict[str, ReflectedTable] = {}
     for name in wanted:
         key = (schema, name)
@@ -86,8 +134,11 @@ def reflect_tables(
             checks=list(checks.get(key) or []),
             comment=(comments.get(key) or {}).get("text"),
         )
-        info.table = build_table(info, metadata, dialect)
+        builder.add(info)
         out[name] = info
+    if build:
+        for info in out.values():
+            info.to_table()
     return out
 
 
@@ -97,7 +148,7 @@ def reflect_tables(
 def _is_serial_default(default: str | None, table: str, column: str, dialect: Any) -> bool:
     """PostgreSQL's ``nextval('t_c_seq'::regclass)`` of a SERIAL column: part of the
     column's autoincrement, not a default anyone wrote."""
-    if dialect.name != "postgresql" or not default:
+    if getattr(dialect, "name", None) != "postgresql" or not default:
         return False
     match = re.match(r"nextval\('(?:[^']*\.)?\"?([^'\"]+)\"?'::regclass\)", default)
     return bool(match) and match.group(1) == f"{table}_{column}_seq"[:63]

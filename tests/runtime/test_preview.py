@@ -71,3 +71,15 @@ def test_narrowing_rules():
 def test_findings_for_containers():
     container = ops.UpgradeOps(ops=[ops.DropTableOp("users"), ops.CreateIndexOp("ix", "t", ["a"])])
     assert [f.message for f in findings_for(container)] == ["drops table users and all its rows"]
+
+
+def test_empty_downgrade_of_a_merge_is_not_irreversible(tmp_path):
+    project = make_project(tmp_path / "p", "sqlite:///x.db", [
+        table_rev("a1", None),
+        table_rev("b1", "a1"),
+        table_rev("c1", "a1"),
+        Rev("m1", ("b1", "c1"), upgrade="pass", downgrade="pass", message="merge"),
+    ])
+    preview = preview_plan(project.config(), "downgrade", "b1", ("m1",))
+    merge = preview.steps[0]
+    assert merge.revisions == ("m1",) and merge.irreversible is None

@@ -123,3 +123,42 @@ def tables(url: str) -> set[str]:
 
 def run(coro: Any) -> Any:
     return asyncio.run(coro)
+
+
+BROKEN_DOWN_REV = "d0d0d0d0d0d0"
+
+
+def add_broken_downgrade_revision(directory: Path, parent: str) -> str:
+    """A revision on ``parent`` whose downgrade fails on its second statement, after
+    dropping a table (which MariaDB cannot roll back)."""
+    versions = directory / "migrations" / "versions"
+    (versions / f"{BROKEN_DOWN_REV}_one_way.py").write_text(
+        f'''"""two tables, broken downgrade
+
+Revision ID: {BROKEN_DOWN_REV}
+Revises: {parent}
+Create Date: 2024-01-02 00:00:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = "{BROKEN_DOWN_REV}"
+down_revision = "{parent}"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table("keep_a", sa.Column("id", sa.Integer, primary_key=True))
+    op.create_table("keep_b", sa.Column("id", sa.Integer, primary_key=True))
+
+
+def downgrade():
+    op.drop_table("keep_b")
+    op.execute("DROP TABLE no_such_table")
+    op.drop_table("keep_a")
+''',
+        encoding="utf-8",
+    )
+    return BROKEN_DOWN_REV

@@ -10,6 +10,7 @@ from textual.widgets import Button, Checkbox
 
 from engine import commands
 from tests.tui.helpers import (
+    add_broken_downgrade_revision,
     add_failing_revision,
     demo_project,
     run,
@@ -44,6 +45,7 @@ async def confirm_and_wait(pilot, screen: PlanScreen) -> RunScreen:  # noqa: ANN
     await wait_for(pilot, lambda: isinstance(app.screen, RunScreen))
     run_screen = app.screen
     await wait_for(pilot, lambda: run_screen.done)
+    await pilot.pause()  # the result's new height is laid out
     return run_screen
 
 
@@ -52,7 +54,7 @@ async def select(pilot, rev_id: str) -> None:  # noqa: ANN001
     await pilot.pause()
 
 
-@pytest.mark.parametrize("db", ["sqlite_url", "pg_db"])
+@pytest.mark.parametrize("db", ["sqlite_url", "pg_db", "maria_db"])
 def test_upgrade_all_heads(tmp_path: Path, db: str, request: pytest.FixtureRequest) -> None:
     url = request.getfixturevalue(db)
     config = demo_project(tmp_path / "demo", url)
@@ -65,6 +67,10 @@ def test_upgrade_all_heads(tmp_path: Path, db: str, request: pytest.FixtureReque
             assert len(plan.planned.steps) == 7
             assert "CREATE TABLE users" in plan.planned.steps[0].sql
             assert not plan.planned.destructive
+            # the engine's preview: the data migration's hand-written SQL needs a look
+            assert [str(f) for f in plan.planned.steps[6].flags] == [
+                "caution: runs hand-written SQL: read it before confirming"
+            ]
             run_screen = await confirm_and_wait(pilot, plan)
             assert run_screen.outcome.ok and run_screen.outcome.steps_done == 7
             assert "DONE" in screen_text(app)
@@ -99,7 +105,7 @@ def test_upgrade_to_selected_then_cancel(tmp_path: Path, sqlite_url: str) -> Non
     run(scenario())
 
 
-@pytest.mark.parametrize("db", ["sqlite_url", "pg_db"])
+@pytest.mark.parametrize("db", ["sqlite_url", "pg_db", "maria_db"])
 def test_guided_rollback_needs_the_typed_id(
     tmp_path: Path, db: str, request: pytest.FixtureRequest
 ) -> None:
@@ -116,9 +122,20 @@ def test_guided_rollback_needs_the_typed_id(
             action = plan.planned
             assert len(action.steps) == 5
             assert action.destructive
-            texts = [str(r) for r in action.risks]
-            assert "destructive: drops table posts" in texts
-            assert "destructive: drops column display_name" in texts
+            # the findings are the engine's (engine.operations.risk), step by step
+            assert [[str(f) for f in s.flags] for s in action.steps] == [
+                ["destructive: drops column users.display_name and its data"],
+                [],  # the merge point: nothing to undo, so not irreversible
+                ["destructive: drops table feature_flags and all its rows"],
+                ["destructive: drops table posts and all its rows"],
+                ["destructive: drops table audit_log and all its rows"],
+            ]
+            assert action.steps[3].sql == "DROP TABLE posts;\n"
+            # SQLite batch mode cannot run offline: only that step reads its source
+            notes = [s.note is not None for s in action.steps]
+            assert notes == (
+                [True, False, False, False, False] if db == "sqlite_url" else [False] * 5
+            )
             confirm = plan.query_one("#confirm", Button)
             assert confirm.disabled
             assert "DESTRUCTIVE" in screen_text(app)
@@ -167,7 +184,7 @@ def test_stop_part_way(tmp_path: Path, sqlite_url: str) -> None:
     run(scenario())
 
 
-@pytest.mark.parametrize("db", ["sqlite_url", "pg_db"])
+@pytest.mark.parametrize("db", ["sqlite_url", "pg_db", "maria_db"])
 def test_failing_step(tmp_path: Path, db: str, request: pytest.FixtureRequest) -> None:
     url = request.getfixturevalue(db)
     config = demo_project(tmp_path / "demo", url)
@@ -185,11 +202,59 @@ def test_failing_step(tmp_path: Path, db: str, request: pytest.FixtureRequest) -
             assert not outcome.ok
             assert outcome.failed_revision == broken
             assert "no_such_table" in (outcome.failed_statement or "")
+            assert outcome.heads_after == ("a4b8d2c6e056",)
             text = screen_text(app)
-            assert "FAILED" in text and "a4b8d2c6e056" in text
+            assert f"FAILED  at revision {broken} — step 1/1" in text
+            assert "The database now stands at: a4b8d2c6e056" in text
+            if db == "pg_db":  # transactional DDL: the step rolled back whole
+                assert outcome.applied_statements == []
+                assert "rolled back whole" in text
+            else:  # SQLite and MariaDB keep the CREATE TABLE that ran before the failure
+                assert len(outcome.applied_statements) == 1
+                assert "CREATE TABLE broken_ok" in outcome.applied_statements[0]
+                assert "1 statement of the failed step ran and remains applied" in text
+                assert "hint: " in text and "cannot roll back DDL" in (outcome.hint or "")
             await pilot.press("escape")
             assert any("FAILED" in line for line in app.log_pane.plain_lines)
         assert version_rows(url) == {"a4b8d2c6e056"}
+        assert ("broken_ok" in tables(url)) == (db != "pg_db")
+
+    run(scenario())
+
+
+def test_failing_rollback_step_on_mariadb(tmp_path: Path, maria_db: str) -> None:
+    config = demo_project(tmp_path / "demo", maria_db)
+    broken = add_broken_downgrade_revision(tmp_path / "demo", "a4b8d2c6e056")
+    commands.upgrade(config, broken)
+
+    async def scenario() -> None:
+        app = MigrateApp(config)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_ready(pilot)
+            await select(pilot, "9c1e6f8a2b45")
+            plan = await open_plan(pilot, "d")
+            first = plan.planned.steps[0]
+            assert [str(f) for f in first.flags] == [
+                "destructive: drops table keep_b and all its rows",
+                "destructive: drops table keep_a and all its rows",
+                "caution: runs hand-written SQL: read it before confirming",
+            ]
+            plan.query_one("#confirm-input").focus()
+            await pilot.press(*"9c1e", "enter")
+            await wait_for(pilot, lambda: isinstance(app.screen, RunScreen))
+            run_screen = app.screen
+            await wait_for(pilot, lambda: run_screen.done)
+            await pilot.pause()
+            outcome = run_screen.outcome
+            assert not outcome.ok and outcome.failed_revision == broken
+            assert outcome.heads_after == (broken,)  # the version table kept the step
+            assert [s.strip() for s in outcome.applied_statements] == ["DROP TABLE keep_b"]
+            text = screen_text(app)
+            assert f"FAILED  at revision {broken} — step 1/2" in text
+            assert f"The database now stands at: {broken}" in text
+            assert "remains applied" in text and "DROP TABLE keep_b" in text
+        assert version_rows(maria_db) == {broken}
+        assert "keep_a" in tables(maria_db) and "keep_b" not in tables(maria_db)
 
     run(scenario())
 

@@ -1,8 +1,9 @@
 """The confirmation screen: the plan step by step, its SQL, its flags.
 
-Cancel is focused. The SQL of every step is produced offline in a worker;
-Confirm stays disabled until it is checked, and a plan with destructive steps
-also needs the target's short id typed.
+Cancel is focused. The engine previews the plan offline in a worker (each
+step's SQL and findings: destructive, caution, irreversible); Confirm stays
+disabled until that is done, and a plan with destructive steps also needs the
+target's short id typed.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from rich.console import Group
+from rich.padding import Padding
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -20,7 +22,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Static
 from textual.worker import get_current_worker
 
-from tui_migrate.tui_engine import error_text, offline_sql
+from tui_migrate.tui_engine import error_text, preview_action
 from tui_migrate.tui_model import join_ids
 from tui_migrate.tui_plan import PlannedAction
 from tui_migrate.widgets.preview import highlighted
@@ -47,21 +49,28 @@ def plan_renderable(action: PlannedAction, checking: bool) -> Group:
         parts.append(line)
         if step.changes:
             parts.append(Text("   version table: " + "; ".join(step.changes), "dim"))
-        for risk in step.risks:
-            style = "bold white on red" if risk.kind == "destructive" else "bold black on yellow"
-            flag = Text("   ")
-            flag.append(f" {risk.kind.upper()} ", style)
-            flag.append(" " + risk.text, "bold")
-            parts.append(flag)
+        for flag in step.flags:
+            line = Text("   ")
+            line.append(f" {flag.kind.upper()} ", FLAG_STYLES.get(flag.kind, "bold"))
+            line.append(" " + flag.text, "bold" if flag.kind != "caution" else "")
+            parts.append(line)
         if step.revision is None:
             continue
+        if step.note:
+            note = Text(step.note + " — flags also read from its source", "yellow")
+            parts.append(Padding(note, (0, 0, 0, 3)))
         if step.sql is not None:
             parts.append(highlighted(_indent(step.sql), "sql"))
-        elif step.sql_error:
-            parts.append(Text(_indent("SQL not available offline: " + step.sql_error), "yellow"))
-        elif checking:
-            parts.append(Text("   producing SQL…", "dim italic"))
+        elif checking and not step.previewed:
+            parts.append(Text("   previewing offline…", "dim italic"))
     return Group(*parts)
+
+
+FLAG_STYLES = {
+    "destructive": "bold white on red",
+    "irreversible": "bold black on yellow",
+    "caution": "black on grey70",
+}
 
 
 def _indent(text: str) -> str:
@@ -83,7 +92,7 @@ class PlanScreen(ModalScreen[bool]):
         self.planned = action
         self.config = config
         self.replan = replan
-        self.checking = bool(action.needs_sql)
+        self.checking = action.needs_preview
 
     def compose(self) -> ComposeResult:
         action = self.planned
@@ -103,28 +112,27 @@ class PlanScreen(ModalScreen[bool]):
         self.query_one("#cancel", Button).focus()
         self._update_gate()
         if self.checking:
-            self.produce_sql()
+            self.produce_preview()
 
-    # --- SQL in a worker ------------------------------------------------------------
+    # --- the engine's plan preview, in a worker ----------------------------------------
 
-    @work(thread=True, exclusive=True, group="plan-sql")
-    def produce_sql(self) -> None:
+    @work(thread=True, exclusive=True, group="plan-preview")
+    def produce_preview(self) -> None:
         worker = get_current_worker()
-        for step in list(self.planned.needs_sql):
-            if worker.is_cancelled:
-                return
-            try:
-                step.sql = offline_sql(
-                    self.config, step.revision, step.is_upgrade, lambda: worker.is_cancelled
-                )
-            except TimeoutError:
-                return
-            except Exception as err:  # noqa: BLE001 - shown on the screen
-                step.sql_error = error_text(err).splitlines()[0]
-            self.app.call_from_thread(self._refresh_body)
-        self.app.call_from_thread(self._sql_done)
+        try:
+            preview_action(self.config, self.planned, lambda: worker.is_cancelled)
+        except TimeoutError:
+            return
+        except Exception as err:  # noqa: BLE001 - the plan stays reviewable without flags
+            for step in self.planned.steps:
+                if not step.previewed:
+                    step.note = "not previewed: " + error_text(err).splitlines()[0]
+                    step.previewed = True
+        self.app.call_from_thread(self._preview_done)
 
-    def _sql_done(self) -> None:
+    def _preview_done(self) -> None:
+        if not self.is_attached:  # dismissed while the preview ran
+            return
         self.checking = False
         self._refresh_body()
 
@@ -144,7 +152,7 @@ class PlanScreen(ModalScreen[bool]):
             label.update("Nothing to do.")
             confirm.disabled = True
         elif self.checking:
-            label.update("Checking the SQL of every step…")
+            label.update("Previewing every step offline…")
             confirm.disabled = True
         elif action.destructive:
             label.update(

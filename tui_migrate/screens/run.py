@@ -74,26 +74,7 @@ class RunScreen(ModalScreen[None]):
         self.done = True
         self.outcome = outcome
         result = self.query_one("#run-result", Static)
-        text = Text()
-        after = join_ids(outcome.heads_after, 12) if outcome.heads_after is not None else "unknown"
-        if outcome.ok and outcome.stopped:
-            text.append("STOPPED ", "bold black on yellow")
-            text.append(f" after {outcome.steps_done} of {outcome.planned} steps.")
-        elif outcome.ok:
-            text.append("DONE ", "bold black on green")
-            text.append(f" {outcome.steps_done} step(s) in {outcome.duration:.1f} s.")
-        else:
-            text.append("FAILED ", "bold white on red")
-            if outcome.failed_revision:
-                text.append(f" at revision {outcome.failed_revision}")
-                if self.failed_step:
-                    text.append(f" — {self.failed_step}")
-            text.append("\n" + (outcome.error or ""), "red")
-            if outcome.failed_statement:
-                text.append("\nstatement: " + outcome.failed_statement, "yellow")
-        text.append("\nThe database now stands at: ", "bold")
-        text.append(after, "bold cyan")
-        result.update(text)
+        result.update(outcome_text(outcome, self.failed_step))
         self.query_one("#run-step", Label).update("finished" if outcome.ok else "failed")
         self.query_one("#stop", Button).disabled = True
         close = self.query_one("#close", Button)
@@ -121,3 +102,45 @@ class RunScreen(ModalScreen[None]):
     @on(Button.Pressed, "#close")
     def _close(self) -> None:
         self.dismiss(None)
+
+
+def outcome_text(outcome: RunOutcome, failed_step: str | None) -> Text:
+    """How the run ended; after a failure: which step, where the database stands, what
+    of the failed step remains applied, and what to do."""
+    text = Text()
+    after = join_ids(outcome.heads_after, 12) if outcome.heads_after is not None else "unknown"
+    if outcome.ok and outcome.stopped:
+        text.append("STOPPED ", "bold black on yellow")
+        text.append(f" after {outcome.steps_done} of {outcome.planned} steps.")
+    elif outcome.ok:
+        text.append("DONE ", "bold black on green")
+        text.append(f" {outcome.steps_done} step(s) in {outcome.duration:.1f} s.")
+    else:
+        text.append("FAILED ", "bold white on red")
+        if outcome.failed_revision:
+            text.append(f" at revision {outcome.failed_revision}")
+            if failed_step:
+                text.append(f" — {failed_step}")
+    text.append("\nThe database now stands at: ", "bold")
+    text.append(after, "bold cyan")
+    if outcome.ok:
+        return text
+    error = outcome.error or ""
+    text.append("\n" + error, "red")
+    statement = outcome.failed_statement
+    if statement and " ".join(statement.split())[:40] not in " ".join(error.split()):
+        text.append("\nstatement: " + statement, "yellow")
+    if outcome.applied_statements:
+        n = len(outcome.applied_statements)
+        text.append(
+            f"\n{n} statement{'s' if n != 1 else ''} of the failed step ran and "
+            f"remain{'s' if n == 1 else ''} applied:",
+            "bold yellow",
+        )
+        for sql in outcome.applied_statements:
+            text.append("\n  " + " ".join(sql.split())[:200], "yellow")
+    elif outcome.transactional:
+        text.append("\nThe failed step was rolled back whole.", "green")
+    if outcome.hint:
+        text.append("\nhint: " + outcome.hint, "italic")
+    return text

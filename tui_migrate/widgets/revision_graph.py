@@ -1,8 +1,10 @@
 """The revision graph pane: the lane layout, newest first, one line per row.
 
 A Line-API ``ScrollView``: only the visible rows are rendered, so 10,000
-revisions scroll as fast as ten. The cursor moves over revision rows (the
-connector rows between them are skipped).
+revisions scroll as fast as ten. Rendered lines are kept (``_lines``) until
+their content changes (``redraw``), so a cursor move that scrolls by one line
+builds two lines (the new one and the cursor's), not a screenful. The cursor
+moves over revision rows (the connector rows between them are skipped).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding
+from textual.cache import LRUCache
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -72,7 +75,15 @@ class RevisionGraph(ScrollView, can_focus=True):
         self.marked: list[str] = []
         self.id_width = 12
         self.placeholder = "loading revisions…"
-        self._base_style: Style | None = None
+        # layout row index -> its rendered line (the cursor's excepted); cleared by
+        # redraw() and whenever _lines_key (style, width, horizontal scroll) changes
+        self._lines: LRUCache[int, Strip] = LRUCache(1024)
+        self._lines_key: tuple[Style, int, int] = (Style(), 0, 0)
+
+    def redraw(self) -> None:
+        """Repaint after the content changed (view, database state, marks, widths)."""
+        self._lines.clear()
+        self.refresh()
 
     # --- data ----------------------------------------------------------------------
 
@@ -91,6 +102,7 @@ class RevisionGraph(ScrollView, can_focus=True):
                 row = None
             if row is not None:
                 index = view.node_rows.index(row)
+        self._lines.clear()
         self.cursor = min(index, max(0, len(view.node_rows) - 1))
         self.refresh()
 
@@ -168,7 +180,7 @@ class RevisionGraph(ScrollView, can_focus=True):
             return
         else:
             self.marked.append(rev_id)
-        self.refresh()
+        self.redraw()
 
     def on_click(self, event: events.Click) -> None:
         view = self.view
@@ -181,34 +193,40 @@ class RevisionGraph(ScrollView, can_focus=True):
     # --- rendering ---------------------------------------------------------------------
 
     def render_lines(self, crop: Region) -> list[Strip]:
-        self._base_style = self.rich_style  # once per paint, not once per line
+        base = self.rich_style  # once per paint, not once per line
+        key = (base, self.scrollable_content_region.width, int(self.scroll_offset.x))
+        if key != self._lines_key:  # the theme, the width or the horizontal scroll changed
+            self._lines.clear()
+            self._lines_key = key
         return super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
-        base = self._base_style or self.rich_style
+        base, width, scroll_x = self._lines_key
         view = self.view
-        scroll_x, scroll_y = self.scroll_offset
         if view is None or not view.layout.rows:
             text = self.placeholder if y == 0 else ""
             if view is not None and y == 0:
                 text = "no revisions match the filter" if view.filter_text else "no revisions"
             return Strip([Segment(text, base + LINE_STYLE)]).crop_extend(0, width, base)
-        index = scroll_y + y
+        index = int(self.scroll_offset.y) + y
         rows = view.layout.rows
         if index >= len(rows):
             return Strip.blank(width, base)
-        row = rows[index]
-        if isinstance(row, NodeRow):
-            segments = self._node_segments(view, row, base)
-            on_cursor = view.node_rows and view.node_rows[self.cursor] == index
+        on_cursor = bool(view.node_rows) and view.node_rows[self.cursor] == index
+        strip = None if on_cursor else self._lines.get(index)
+        if strip is None:
+            row = rows[index]
+            if isinstance(row, NodeRow):
+                segments = self._node_segments(view, row, base)
+            else:
+                segments = [Segment(row.cells, base + LINE_STYLE)]
             if on_cursor:
-                cursor_style = Style(reverse=True) if self.has_focus else Style(underline=True)
-                segments = [Segment(s.text, (s.style or base) + cursor_style) for s in segments]
-        else:
-            segments = [Segment(row.cells, base + LINE_STYLE)]
-        strip = Strip(segments)
-        return strip.crop_extend(scroll_x, scroll_x + width, base)
+                cursor = Style(reverse=True) if self.has_focus else Style(underline=True)
+                segments = [Segment(s.text, (s.style or base) + cursor) for s in segments]
+            strip = Strip(segments).crop_extend(scroll_x, scroll_x + width, base)
+            if not on_cursor:
+                self._lines[index] = strip
+        return strip
 
     def _node_segments(self, view: ProjectView, row: NodeRow, base: Style) -> list[Segment]:
         rev = view.revision(row.node_id)

@@ -1,0 +1,192 @@
+"""The quick check (``engine.autogenerate.compare_quick``): a table the reflection shows
+unchanged is neither built as a ``Table`` nor compared further, and that changes no
+result.
+
+* Every corpus case (each on one of its backends, in turn) compared with the quick
+  check on and off: the same differences and warnings, for the changed model and
+  for the unchanged one.
+* An unchanged schema builds no reflected ``Table``; a dropped table is built with the
+  tables its foreign keys refer to.
+* Hooks that are handed reflected objects (``include_object``, a comparison
+  function of the project's) turn the quick check off and still get real ``Table``s.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from engine.autogenerate import comparators, compare_quick
+from engine.autogenerate.api import AutogenContext, _diffs, populate_migration_script
+from engine.autogenerate.reflect import ReflectedTable
+from engine.operations import ops
+from engine.runtime.migration import MigrationContext
+from tests.autogenerate.test_compare_corpus import CASES, FIXTURE, MARKS, _build, normalise
+
+
+def _compare(conn: sa.Connection, metadata: Any, opts: dict[str, Any]) -> tuple[Any, Any]:
+    """((normalised diffs, warnings), AutogenContext) of one comparison."""
+    ctx = MigrationContext.configure(conn, opts=dict(opts))
+    autogen = AutogenContext(ctx, metadata=metadata)
+    script = ops.MigrationScript(
+        rev_id=None, upgrade_ops=ops.UpgradeOps([]), downgrade_ops=ops.DowngradeOps([])
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        populate_migration_script(autogen, script)
+    diffs = normalise(list(_diffs(script.upgrade_ops)))
+    return (diffs, sorted(autogen.warnings)), autogen
+
+
+def _both_ways(
+    conn: sa.Connection, metadata: Any, opts: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> tuple[Any, Any]:
+    quick, _ = _compare(conn, metadata, opts)
+    monkeypatch.setattr(compare_quick, "ENABLED", False)
+    try:
+        full, _ = _compare(conn, metadata, opts)
+    finally:
+        monkeypatch.setattr(compare_quick, "ENABLED", True)
+    return quick, full
+
+
+def _params() -> list[Any]:
+    """Each case on one of its backends, taking turns (the corpus itself runs every
+    case on all of them, with the quick check on)."""
+    out = []
+    for n, case in enumerate(CASES):
+        backend = case.backends[n % len(case.backends)]
+        out.append(pytest.param(backend, case, marks=MARKS[backend], id=f"{case.id}-{backend}"))
+    return out
+
+
+@pytest.mark.parametrize(("backend", "case"), _params())
+def test_quick_check_changes_nothing(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, backend: str, case: Any
+) -> None:
+    engine: sa.Engine = request.getfixturevalue(FIXTURE[backend])
+    before = _build(case.before)
+    with engine.begin() as conn:
+        for statement in case.setup_sql.get(backend, []):
+            conn.exec_driver_sql(statement)
+        before.create_all(conn)
+    with engine.connect() as conn:
+        for metadata in (_build(case.after, case.id), _build(case.before)):
+            quick, full = _both_ways(conn, metadata, case.opts, monkeypatch)
+            assert quick == full
+
+
+# ------------------------------------------------------------------ what is built
+
+
+def _model() -> sa.MetaData:
+    md = sa.MetaData(naming_convention={"ix": "ix_%(column_0_label)s"})
+    sa.Table(
+        "parent",
+        md,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("name", sa.String(40), nullable=False, index=True, comment="a name"),
+        sa.Column("code", sa.String(10), unique=True),
+        sa.Column("qty", sa.Integer, server_default=sa.text("0"), nullable=False),
+        sa.Column("amount", sa.Numeric(10, 2)),
+        sa.Column("created", sa.DateTime(timezone=True), server_default=sa.func.now()),
+        sa.CheckConstraint("qty >= 0", name="ck_parent_qty"),
+        comment="parents",
+    )
+    sa.Table(
+        "child",
+        md,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("parent_id", sa.ForeignKey("parent.id", ondelete="CASCADE"), nullable=False),
+        sa.Column("a", sa.String(20)),
+        sa.Column("b", sa.String(20)),
+        sa.Index("ix_child_a_b", "a", "b"),
+        sa.UniqueConstraint("b", "a", name="uq_child_b_a"),
+    )
+    return md
+
+
+_OPTS = {"compare_server_default": True, "compare_check_constraints": True}
+
+
+def test_unchanged_schema_builds_no_table(ag_engine: sa.Engine) -> None:
+    model = _model()
+    model.create_all(ag_engine)
+    with ag_engine.connect() as conn:
+        (diffs, warned), autogen = _compare(conn, model, _OPTS)
+    assert diffs == [] and warned == []
+    state = autogen._compare_state
+    assert sorted(state.existing) == [(None, "child"), (None, "parent")]
+    assert all(info.table is None for info in state.reflected.values())
+    # read, an entry still gives the reflected Table
+    conn_table, meta_table = state.existing[(None, "child")]
+    assert isinstance(conn_table, sa.Table) and meta_table is model.tables["child"]
+    assert {c.name for c in conn_table.c} == {"id", "parent_id", "a", "b"}
+
+
+def test_dropped_table_is_built_with_its_references(ag_engine: sa.Engine) -> None:
+    model = _model()
+    model.create_all(ag_engine)
+    after = _model()
+    after.remove(after.tables["child"])
+    with ag_engine.connect() as conn:
+        (diffs, _), autogen = _compare(conn, after, _OPTS)
+    assert "remove_table child" in diffs
+    assert not [d for d in diffs if "parent" in d]
+    state = autogen._compare_state
+    parent = state.reflected[(None, "parent")]
+    assert isinstance(parent, ReflectedTable)
+    # parent is unchanged, but built with child, so child's foreign key resolves
+    (fk,) = state.dropped[(None, "child")].foreign_key_constraints
+    assert parent.table is not None and fk.elements[0].column.table is parent.table
+
+
+def test_include_object_gets_reflected_tables(ag_engine: sa.Engine) -> None:
+    model = _model()
+    model.create_all(ag_engine)
+    seen: list[Any] = []
+
+    def include_object(obj: Any, name: Any, type_: str, reflected: bool, compare_to: Any) -> bool:
+        if type_ == "table" and not reflected:
+            seen.append(compare_to)
+        return True
+
+    with ag_engine.connect() as conn:
+        (diffs, _), _ = _compare(conn, model, {**_OPTS, "include_object": include_object})
+    assert diffs == []
+    assert len(seen) == 2 and all(isinstance(t, sa.Table) for t in seen)
+
+
+def test_project_comparator_gets_every_reflected_table(ag_engine: sa.Engine) -> None:
+    model = _model()
+    model.create_all(ag_engine)
+    seen: list[Any] = []
+
+    @comparators.dispatch_for("table")
+    def record(autogen_context, modify_ops, schema, name, conn_table, metadata_table):  # noqa: ANN001
+        seen.append(conn_table)
+
+    try:
+        with ag_engine.connect() as conn:
+            (diffs, _), _ = _compare(conn, model, _OPTS)
+    finally:
+        comparators.remove(record)
+    assert diffs == []
+    assert len(seen) == 2 and all(isinstance(t, sa.Table) for t in seen)
+
+
+def test_quick_check_applies_only_to_builtin_comparison(ag_sqlite: sa.Engine) -> None:
+    with ag_sqlite.connect() as conn:
+        ctx = MigrationContext.configure(conn)
+        assert compare_quick.quick_check_applies(AutogenContext(ctx, metadata=sa.MetaData()))
+        for opts in (
+            {"include_object": lambda *a: True},
+            {"compare_type": lambda *a: None},
+            {"compare_server_default": lambda *a: None},
+        ):
+            ctx = MigrationContext.configure(conn, opts=opts)
+            autogen = AutogenContext(ctx, metadata=sa.MetaData())
+            assert not compare_quick.quick_check_applies(autogen)
