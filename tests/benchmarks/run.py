@@ -14,7 +14,10 @@ to any whitespace). Runtime benchmarks reset their database (untimed) before eve
 run of either tool and check afterwards that it ended at head.
 Exit status: 0 when every benchmark passes, 1 otherwise.
 
-Add a benchmark by appending a Benchmark(...) to BENCHMARKS.
+Add a benchmark by appending a Benchmark(...) to BENCHMARKS. The TUI benchmarks
+(tui_bench.py: tui-open-10k, tui-cursor-10k) have no Alembic counterpart: they run
+in the same suite (--list, --only, --quick) against absolute targets, in their own
+table.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ from .databases import PostgresDatabase, SQLiteFile, sqlite_directory
 from .model_projects import SQL_COUNT_ENV, ModelProjectSpec
 from .projects import ProjectSpec
 from .runtime_projects import OpsProjectSpec, sqlite_project
+from .tui_bench import TUI_BENCHMARKS, TuiResult, print_tui_table, run_tui_benchmark
 
 
 @dataclass(frozen=True)
@@ -526,12 +530,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         for b in BENCHMARKS
         if not args.only or any(fnmatch.fnmatchcase(b.name, pat) for pat in args.only)
     ]
+    selected_tui = [
+        b
+        for b in TUI_BENCHMARKS
+        if not args.only or any(fnmatch.fnmatchcase(b.name, pat) for pat in args.only)
+    ]
     if args.list:
         for b in BENCHMARKS:
             argv = " ".join(b.argv)
             print(f"{b.name:<22} {b.project.key:<32} {argv:<24} {b.targets.describe()}")
+        for t in TUI_BENCHMARKS:
+            argv = " ".join(t.argv)
+            print(f"{t.name:<22} {t.project.key:<32} {argv:<24} {t.describe()} (absolute)")
         return 0
-    if not selected:
+    if not selected and not selected_tui:
         print(f"no benchmark matches {args.only}; see --list", file=sys.stderr)
         return 2
     reps = args.reps or (3 if args.quick else 7)
@@ -554,6 +566,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     _PYCACHE_PREFIX = root / "pycache"
     built: dict[str, Path] = {}
     results: list[Result] = []
+    tui_results: list[TuiResult] = []
     try:
         for bench in selected:
             key = bench.project.key
@@ -563,6 +576,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"generated {key} in {time.perf_counter() - started:.1f} s")
             print(f"{bench.name}: {' '.join(bench.argv)} ", end="", flush=True)
             results.append(run_benchmark(bench, built[key], ours, alembic, reps, args.timeout))
+        for tui in selected_tui:
+            key = tui.project.key
+            if key not in built:
+                started = time.perf_counter()
+                built[key] = tui.project.build(root)
+                print(f"generated {key} in {time.perf_counter() - started:.1f} s")
+            print(f"{tui.name}: {' '.join(tui.argv)} ", end="", flush=True)
+            env = child_env()
+            tui_results.append(run_tui_benchmark(tui, built[key], env, reps, args.timeout))
     finally:
         for bench in selected:
             if bench.cleanup is not None:
@@ -573,12 +595,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.workdir is None:
             shutil.rmtree(root, ignore_errors=True)
     print()
-    print_table(results)
+    if results:
+        print_table(results)
+    print_tui_table(tui_results)
     failed = False
     for r in results:
         for problem in r.problems:
             print(f"\n!!! {r.bench.name}: {problem}", file=sys.stderr)
         failed = failed or not r.verdict()[2]
+    for tr in tui_results:
+        for problem in tr.problems:
+            print(f"\n!!! {tr.bench.name}: {problem}", file=sys.stderr)
+        failed = failed or not tr.ok()
     print("\nALL PASS" if not failed else "\nSOME BENCHMARKS FAILED")
     return 1 if failed else 0
 

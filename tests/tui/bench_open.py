@@ -1,9 +1,10 @@
 """How fast the TUI opens on a big project, and how fast the cursor moves.
 
     python tests/tui/bench_open.py [--size 10000] [--kind linear] [--moves 200] [--root DIR]
+                                   [--ini PATH] [--json]
 
-Builds the project with tests/benchmarks/projects.py (once; cached in --root),
-then opens the app headless at 80x24 and reports:
+Builds the project with tests/benchmarks/projects.py (once; cached in --root), or
+takes the project of ``--ini``, then opens the app headless at 80x24 and reports:
 
 * ``first_screen``: from the app's start until the revision graph is on screen
   (the scripts read, laid out, drawn) — the budget is 1.5 s for 10,000 revisions;
@@ -18,6 +19,11 @@ then opens the app headless at 80x24 and reports:
   here; a second run holds it off (as a real key repeat at ~30/s does) to show
   the cursor move alone.
 
+``--moves 0`` measures the opening only. ``--json`` prints the numbers as one JSON
+object (``first_screen_at``: the epoch time the first screen was there, for a
+caller that timed the process from its spawn); the benchmark suite
+(tests/benchmarks/tui_bench.py) runs this file that way.
+
 The benchmark projects' env.py refuses to run, so the app is offline here.
 """
 
@@ -25,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sys
 import tempfile
 import time
@@ -58,6 +65,14 @@ async def measure(ini: Path, moves: int) -> dict[str, float]:
             await pilot.pause(0.01)
         first = app.first_screen_seconds
         since_start = time.perf_counter() - START
+        first_at = time.time()
+        opening = {
+            "first_screen": first,
+            "from_process_start": since_start,
+            "first_screen_at": first_at,
+        }
+        if moves <= 0:
+            return opening
         await pilot.pause(0.3)  # let the first preview settle
         idle_wall, idle_cpu = await presses(pilot, UNBOUND, moves)
         move_wall, move_cpu = await presses(pilot, "down", moves)
@@ -70,8 +85,7 @@ async def measure(ini: Path, moves: int) -> dict[str, float]:
             panes.PREVIEW_DELAY = saved
         assert app.graph.cursor == 2 * moves
     return {
-        "first_screen": first,
-        "from_process_start": since_start,
+        **opening,
         "move_wall": move_wall,
         "move_cpu": move_cpu,
         "only_wall": only_wall,
@@ -87,17 +101,33 @@ def main() -> int:
     parser.add_argument("--kind", default="linear", choices=["linear", "branchy"])
     parser.add_argument("--moves", type=int, default=200)
     parser.add_argument("--root", default=str(Path(tempfile.gettempdir()) / "tui-migrate-bench"))
+    parser.add_argument("--ini", help="open this project (alembic.ini) instead of building one")
+    parser.add_argument("--json", action="store_true", help="print the numbers as JSON")
     options = parser.parse_args()
-    root = Path(options.root)
-    spec = ProjectSpec(options.kind, options.size)
-    project = root / spec.key
-    if not (project / "alembic.ini").is_file():
-        print(f"building {spec.key} in {root} (once)…", file=sys.stderr)
-        spec.build(root)
-    r = asyncio.run(measure(project / "alembic.ini", options.moves))
+    if options.ini:
+        ini, key = Path(options.ini), Path(options.ini).parent.name
+    else:
+        root = Path(options.root)
+        spec = ProjectSpec(options.kind, options.size)
+        key = spec.key
+        project = root / spec.key
+        if not (project / "alembic.ini").is_file():
+            print(f"building {spec.key} in {root} (once)…", file=sys.stderr)
+            spec.build(root)
+        ini = project / "alembic.ini"
+    r = asyncio.run(measure(ini, options.moves))
+    if options.json:
+        print(json.dumps(r))
+        return 0
     ms = 1000
+    if options.moves <= 0:
+        print(
+            f"{key}: first screen {r['first_screen']:.2f} s "
+            f"(from process start {r['from_process_start']:.2f} s)"
+        )
+        return 0
     print(
-        f"{spec.key}: first screen {r['first_screen']:.2f} s "
+        f"{key}: first screen {r['first_screen']:.2f} s "
         f"(from process start {r['from_process_start']:.2f} s)\n"
         f"held key, {options.moves} x down through Pilot: {r['move_wall'] * ms:.1f} ms/key "
         f"(main-thread CPU {r['move_cpu'] * ms:.1f} ms); "

@@ -22,6 +22,8 @@ class NewRevisionRequest:
     branch_label: str | None
     depends_on: list[str]
     open_editor: bool
+    # compare the models with the database first; write only after the preview
+    autogenerate: bool = False
 
 
 @dataclass
@@ -37,14 +39,18 @@ def _split(text: str) -> list[str]:
 
 class NewRevisionScreen(ModalScreen["NewRevisionRequest | None"]):
     """Message, parent (a head, the selected revision as a new branch, or base), label,
-    depends_on, and whether to open the new file in $EDITOR."""
+    depends_on, whether to autogenerate the body from the models (previewed before
+    anything is written) and whether to open the new file in $EDITOR."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, parents: list[tuple[str, str]], default: str) -> None:
+    def __init__(
+        self, parents: list[tuple[str, str]], default: str, autogenerate: bool = False
+    ) -> None:
         super().__init__()
         self.parents = parents  # (label, value)
         self.default = default
+        self.autogenerate = autogenerate
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="form-dialog"):
@@ -54,13 +60,21 @@ class NewRevisionScreen(ModalScreen["NewRevisionRequest | None"]):
             yield Select(self.parents, value=self.default, allow_blank=False, id="parent")
             yield Input(placeholder="branch label (optional)", id="label")
             yield Input(placeholder="depends on: ids or labels (optional)", id="depends")
-            yield Checkbox("open in $EDITOR", id="editor")
+            with Horizontal(id="form-options"):
+                yield Checkbox("autogenerate from the models", self.autogenerate, id="autogenerate")
+                yield Checkbox("open in $EDITOR", id="editor")
             with Horizontal(id="buttons"):
                 yield Button("Cancel", id="cancel", compact=True)
-                yield Button("Create", id="create", variant="primary", compact=True)
+                create = "Preview…" if self.autogenerate else "Create"
+                yield Button(create, id="create", variant="primary", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#message", Input).focus()
+
+    @on(Checkbox.Changed, "#autogenerate")
+    def _autogenerate_changed(self, event: Checkbox.Changed) -> None:
+        # autogenerate previews first: nothing is written before a second confirmation
+        self.query_one("#create", Button).label = "Preview…" if event.value else "Create"
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#create")
@@ -82,6 +96,7 @@ class NewRevisionScreen(ModalScreen["NewRevisionRequest | None"]):
                 label,
                 _split(self.query_one("#depends", Input).value),
                 self.query_one("#editor", Checkbox).value,
+                self.query_one("#autogenerate", Checkbox).value,
             )
         )
 
