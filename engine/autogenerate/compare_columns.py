@@ -24,11 +24,16 @@ def compare_columns(
     if conn_table is None or metadata_table is None:
         return
     parents = parent_names(schema, table_name)
-    conn_cols = {
-        c.name: c
-        for c in conn_table.c
-        if autogen_context.run_name_filters(c.name, "column", parents)
-    }
+    state = getattr(autogen_context, "_compare_state", None)
+    kept = state.kept_columns.pop((schema, table_name), None) if state is not None else None
+    if kept is not None:  # the quick check asked include_name already
+        conn_cols = {name: conn_table.c[name] for name in kept}
+    else:
+        conn_cols = {
+            c.name: c
+            for c in conn_table.c
+            if autogen_context.run_name_filters(c.name, "column", parents)
+        }
     meta_cols = {c.name: c for c in metadata_table.c}
 
     for name, col in meta_cols.items():

@@ -91,6 +91,8 @@ def _database_enums(autogen_context: Any, state: CompareState, schemas: list[Any
             key = (state.norm(enum.get("schema")), enum["name"])
             if key[0] in {state.norm(s) for s in schemas}:
                 out[key] = _Usage(list(enum["labels"]), None, enum.get("schema"))
+    if not out:
+        return out  # no type to find the columns of
     for table_key, info in state.reflected.items():
         for col in info.columns:
             enum = native_enum(col["type"], autogen_context.dialect)

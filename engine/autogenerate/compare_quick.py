@@ -7,7 +7,9 @@ schema are unchanged, so ``compare_tables`` first asks ``table_unchanged``: it
 looks at the reflected dictionaries and the model's ``Table`` with the same rules
 as the comparison functions, and answers True only when they would find nothing
 (no operation, no warning). Then the table needs no ``Table`` and no comparison.
-Whatever it is not sure about answers False, and the table goes the full way.
+Whatever it is not sure about (a generated column, a database index the model
+does not match, a name with a dot in a foreign key) answers False, and the table
+goes the full way.
 
 It applies only when the comparison is the built-in one (``quick_check_applies``):
 no ``include_object`` hook (it is handed the reflected objects), no
@@ -53,8 +55,8 @@ def _builtin_functions() -> dict[str, set[Any]]:
 
 def quick_check_applies(autogen_context: Any) -> bool:
     """May ``table_unchanged`` stand in for the comparison functions in this run?"""
-    if not ENABLED or autogen_context._object_filters:
-        return False
+    if not ENABLED or getattr(autogen_context, "_object_filters", True):
+        return False  # (no such attribute: not our AutogenContext, stay on the safe side)
     opts = autogen_context.opts
     if callable(opts.get("compare_type", True)):
         return False
@@ -72,20 +74,20 @@ def quick_check_applies(autogen_context: Any) -> bool:
 
 
 def table_unchanged(
-    autogen_context: Any, norm: Any, info: ReflectedTable, metadata_table: sa.Table
+    autogen_context: Any, state: Any, info: ReflectedTable, table: sa.Table
 ) -> bool:
     """True when the built-in comparisons would find no difference between the
-    reflected ``info`` and ``metadata_table`` (``norm``: the schema normaliser of
-    the run's ``CompareState``)."""
+    reflected ``info`` and the model's ``table`` (``state``: the run's
+    ``CompareState``)."""
     dialect = autogen_context.dialect
-    parents = {"schema_name": metadata_table.schema, "table_name": metadata_table.name}
+    columns = _kept_columns(autogen_context, state, info, table)
     return (
-        _comment_unchanged(dialect, info.comment, metadata_table.comment)
-        and _columns_unchanged(autogen_context, info, metadata_table, parents)
-        and _primary_key_unchanged(info, metadata_table)
-        and _indexes_unchanged(dialect, info, metadata_table)
-        and _foreign_keys_unchanged(dialect, norm, info, metadata_table)
-        and _checks_unchanged(autogen_context, info, metadata_table)
+        _comment_unchanged(dialect, info.comment, table.comment)
+        and _columns_unchanged(autogen_context, info, columns, table)
+        and _primary_key_unchanged(info, table)
+        and _indexes_unchanged(dialect, info, table)
+        and _foreign_keys_unchanged(dialect, state.norm, info, table)
+        and _checks_unchanged(autogen_context, info, table)
     )
 
 
@@ -96,56 +98,62 @@ def _comment_unchanged(dialect: Any, conn: str | None, meta: str | None) -> bool
 # ------------------------------------------------------------------ columns
 
 
-def _columns_unchanged(
-    autogen_context: Any, info: ReflectedTable, metadata_table: sa.Table, parents: dict[str, Any]
-) -> bool:
-    conn_cols = {
+def _kept_columns(
+    autogen_context: Any, state: Any, info: ReflectedTable, table: sa.Table
+) -> dict[str, dict[str, Any]]:
+    """The reflected columns ``include_name`` keeps. The answers are kept for the
+    full comparison, should the table need it, so that no hook is asked twice."""
+    if not getattr(autogen_context, "_name_filters", True):
+        return {col["name"]: col for col in info.columns}
+    parents = {"schema_name": table.schema, "table_name": table.name}
+    columns = {
         col["name"]: col
         for col in info.columns
         if autogen_context.run_name_filters(col["name"], "column", parents)
     }
+    state.kept_columns[(table.schema, table.name)] = list(columns)
+    return columns
+
+
+def _columns_unchanged(
+    autogen_context: Any,
+    info: ReflectedTable,
+    conn_cols: dict[str, dict[str, Any]],
+    metadata_table: sa.Table,
+) -> bool:
+    """Nullability, comment, type and (when compared) server default of every
+    column, as ``compare_columns`` and the column comparators see them."""
+    from engine.autogenerate.compare_types import types_differ
+
     meta_cols = metadata_table.c
-    if len(conn_cols) != len(meta_cols):
-        return False
+    if conn_cols.keys() != {c.name for c in meta_cols}:
+        return False  # a column added or dropped
     opts = autogen_context.opts
     compare_type = opts.get("compare_type", True)
     compare_type = compare_type is not False and compare_type is not None
     compare_default = bool(opts.get("compare_server_default", False))
     dialect = autogen_context.dialect
+    comments = dialect.supports_comments
+    null_type = sqltypes.NullType
     for meta_col in meta_cols:
-        col = conn_cols.get(meta_col.name)
-        if col is None:
+        col = conn_cols[meta_col.name]
+        if col.get("computed") or meta_col.computed is not None:
+            return False  # generated columns: left to the full comparison
+        if bool(col.get("nullable", True)) != bool(meta_col.nullable):
             return False
-        if not _column_unchanged(dialect, info, col, meta_col, compare_type, compare_default):
+        if comments and (col.get("comment") or None) != (meta_col.comment or None):
+            return False
+        if compare_type:
+            conn_type, meta_type = col["type"], meta_col.type
+            if (
+                not isinstance(meta_type, null_type)
+                and not isinstance(conn_type, null_type)
+                and types_differ(dialect, conn_type, meta_type)
+            ):
+                return False
+        if compare_default and not _default_unchanged(dialect, info, col, meta_col):
             return False
     return True
-
-
-def _column_unchanged(
-    dialect: Any,
-    info: ReflectedTable,
-    col: dict[str, Any],
-    meta_col: sa.Column[Any],
-    compare_type: bool,
-    compare_default: bool,
-) -> bool:
-    if col.get("computed") or meta_col.computed is not None:
-        return False  # generated columns: left to the full comparison
-    if bool(col.get("nullable", True)) != bool(meta_col.nullable):
-        return False
-    if not _comment_unchanged(dialect, col.get("comment"), meta_col.comment):
-        return False
-    if compare_type and not _type_unchanged(dialect, col["type"], meta_col.type):
-        return False
-    return not compare_default or _default_unchanged(dialect, info, col, meta_col)
-
-
-def _type_unchanged(dialect: Any, conn_type: Any, meta_type: Any) -> bool:
-    from engine.autogenerate.compare_types import types_differ
-
-    if isinstance(meta_type, sqltypes.NullType) or isinstance(conn_type, sqltypes.NullType):
-        return True
-    return not types_differ(dialect, conn_type, meta_type)
 
 
 def _default_unchanged(

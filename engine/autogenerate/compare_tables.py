@@ -78,6 +78,9 @@ class CompareState:
     existing: ExistingTables = field(default_factory=ExistingTables)
     dropped: dict[TableKey, sa.Table] = field(default_factory=dict)
     reflected: dict[TableKey, ReflectedTable] = field(default_factory=dict)
+    #: reflected column names ``include_name`` kept, by (schema, table) as passed to
+    #: the table comparators: asked once by the quick check, reused by the comparison
+    kept_columns: dict[TableKey, list[str]] = field(default_factory=dict)
 
     def norm(self, schema: str | None) -> str | None:
         return None if schema is None or schema == self.default_schema else schema
@@ -186,16 +189,21 @@ def _referenced(state: CompareState, key: TableKey) -> set[TableKey]:
 
 
 def _reflect(
-    autogen_context: Any, state: CompareState, keys: Iterable[TableKey]
+    autogen_context: Any, state: CompareState, keys: Iterable[TableKey], quick: bool
 ) -> dict[TableKey, ReflectedTable]:
     """The reflection of ``keys``, one bulk reflection per schema; each table's
-    ``Table`` is built on first use (``ReflectedTable.to_table()``)."""
+    ``Table`` is built on first use (``ReflectedTable.to_table()``). CHECK
+    constraints matter only to a built ``Table`` unless they are compared: with the
+    quick check they are reflected when the first ``Table`` is built."""
     by_schema: dict[str | None, list[str]] = {}
     for schema, name in keys:
         by_schema.setdefault(schema, []).append(name)
+    checks_now = not quick or bool(autogen_context.opts.get("compare_check_constraints"))
     out: dict[TableKey, ReflectedTable] = {}
     for schema, names in by_schema.items():
-        infos = reflect_tables(autogen_context.inspector, schema, names, build=False)
+        infos = reflect_tables(
+            autogen_context.inspector, schema, names, build=False, checks_now=checks_now
+        )
         for name, info in infos.items():
             state.reflected[(schema, name)] = info
             out[(schema, name)] = info
@@ -250,8 +258,8 @@ def compare_tables(
         if key[0] in wanted_schemas:
             metadata_tables[key] = table
 
-    conn_tables = _reflect(autogen_context, state, conn_keys)
     quick = quick_check_applies(autogen_context)
+    conn_tables = _reflect(autogen_context, state, conn_keys, quick)
 
     for key, table in metadata_tables.items():
         if key in conn_set:
@@ -269,7 +277,8 @@ def compare_tables(
     )
     for key in existing:
         metadata_table, info = metadata_tables[key], conn_tables[key]
-        if quick and table_unchanged(autogen_context, state.norm, info, metadata_table):
+        if quick and table_unchanged(autogen_context, state, info, metadata_table):
+            state.kept_columns.pop((metadata_table.schema, metadata_table.name), None)
             state.existing.set_unbuilt(key, info, metadata_table)
             continue
         conn_table = info.to_table()

@@ -62,16 +62,25 @@ class TableBuilder:
     """Builds the ``Table`` objects of one schema's reflection on one private
     ``MetaData``, each on demand with the tables its foreign keys refer to."""
 
-    def __init__(self, dialect: Any) -> None:
+    def __init__(
+        self, dialect: Any, load_checks: Callable[[], dict[TableKey, Any]] | None = None
+    ) -> None:
         self.dialect = dialect
         self.metadata = sa.MetaData()
         self._infos: dict[TableKey, ReflectedTable] = {}
+        #: reflects the CHECK constraints of every table here, before the first build
+        self._load_checks = load_checks
 
     def add(self, info: ReflectedTable) -> None:
         self._infos[(info.schema, info.name)] = info
         info.builder = self
 
     def build(self, info: ReflectedTable) -> None:
+        if self._load_checks is not None:
+            checks = self._load_checks()
+            self._load_checks = None
+            for key, item in self._infos.items():
+                item.checks = list(checks.get(key) or [])
         pending = [info]
         while pending:
             item = pending.pop()
@@ -95,12 +104,18 @@ def _multi(
 
 
 def reflect_tables(
-    inspector: Inspector, schema: str | None, names: Iterable[str], build: bool = True
+    inspector: Inspector,
+    schema: str | None,
+    names: Iterable[str],
+    build: bool = True,
+    checks_now: bool = True,
 ) -> dict[str, ReflectedTable]:
     """Reflect ``names`` in ``schema`` with one ``get_multi_*`` call per object kind.
 
     Returns the tables by name, all on one ``TableBuilder`` (a private MetaData),
-    each with its ``Table`` built, or with ``build=False`` built on first use.
+    each with its ``Table`` built, or with ``build=False`` built on first use. With
+    ``checks_now=False`` the CHECK constraints are reflected only when the first
+    ``Table`` is built (``ReflectedTable.checks`` stays empty until then).
     """
     wanted = sorted(set(names))
     if not wanted:
@@ -111,13 +126,17 @@ def reflect_tables(
     fks = _multi(inspector.get_multi_foreign_keys, schema, wanted)
     indexes = _multi(inspector.get_multi_indexes, schema, wanted)
     uniques = _multi(inspector.get_multi_unique_constraints, schema, wanted)
-    checks = _multi(inspector.get_multi_check_constraints, schema, wanted)
+
+    def load_checks() -> dict[TableKey, Any]:
+        return _multi(inspector.get_multi_check_constraints, schema, wanted)
+
+    checks = load_checks() if checks_now else {}
     comments = (
         _multi(inspector.get_multi_table_comment, schema, wanted)
         if dialect.supports_comments
         else {}
     )
-    builder = TableBuilder(dialect)
+    builder = TableBuilder(dialect, None if checks_now else load_checks)
     out: dict[str, ReflectedTable] = {}
     for name in wanted:
         key = (schema, name)

@@ -112,11 +112,14 @@ def _model() -> sa.MetaData:
 _OPTS = {"compare_server_default": True, "compare_check_constraints": True}
 
 
-def test_unchanged_schema_builds_no_table(ag_engine: sa.Engine) -> None:
+def test_unchanged_schema_builds_no_table(
+    ag_engine: sa.Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
     model = _model()
     model.create_all(ag_engine)
     with ag_engine.connect() as conn:
         (diffs, warned), autogen = _compare(conn, model, _OPTS)
+        assert _both_ways(conn, model, _OPTS, monkeypatch) == (([], []), ([], []))
     assert diffs == [] and warned == []
     state = autogen._compare_state
     assert sorted(state.existing) == [(None, "child"), (None, "parent")]
@@ -190,3 +193,92 @@ def test_quick_check_applies_only_to_builtin_comparison(ag_sqlite: sa.Engine) ->
             ctx = MigrationContext.configure(conn, opts=opts)
             autogen = AutogenContext(ctx, metadata=sa.MetaData())
             assert not compare_quick.quick_check_applies(autogen)
+
+
+def _identity_model(start: int) -> sa.MetaData:
+    md = sa.MetaData()
+    sa.Table(
+        "seq",
+        md,
+        sa.Column("id", sa.Integer, sa.Identity(start=start), primary_key=True),
+        sa.Column("serial_like", sa.BigInteger, nullable=False, autoincrement=True),
+        sa.Column("n", sa.Integer, server_default="5"),
+    )
+    return md
+
+
+@pytest.mark.postgresql
+def test_identity_columns_quick_and_full(ag_pg: sa.Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    _identity_model(10).create_all(ag_pg)
+    opts = {"compare_server_default": True}
+    with ag_pg.connect() as conn:
+        (diffs, _), autogen = _compare(conn, _identity_model(10), opts)
+        assert diffs == []
+        assert autogen._compare_state.reflected[(None, "seq")].table is None
+        quick, full = _both_ways(conn, _identity_model(20), opts, monkeypatch)
+    assert quick == full and quick[0] == ["modify_default seq.id"]
+
+
+def test_include_name_asked_once_per_column(ag_engine: sa.Engine) -> None:
+    _model().create_all(ag_engine)
+    after = _model()
+    after.tables["parent"].append_column(sa.Column("extra", sa.Integer))
+    asked: list[tuple[str, str]] = []
+
+    def include_name(name: Any, type_: str, parent_names: dict[str, Any]) -> bool:
+        if type_ == "column":
+            asked.append((parent_names["table_name"], name))
+        return name != "b"  # child.b is left out: the model's child.b looks new
+
+    with ag_engine.connect() as conn:
+        (diffs, _), _ = _compare(conn, after, {**_OPTS, "include_name": include_name})
+    assert sorted(asked) == sorted(set(asked))
+    assert ("parent", "name") in asked and ("child", "a") in asked
+    assert "add_column parent.extra" in diffs and "add_column child.b" in diffs
+
+
+def _checked_model(with_gone: bool) -> sa.MetaData:
+    md = sa.MetaData()
+    sa.Table("kept", md, sa.Column("id", sa.Integer, primary_key=True))
+    if with_gone:
+        sa.Table(
+            "gone",
+            md,
+            sa.Column("id", sa.Integer, primary_key=True),
+            sa.Column("n", sa.Integer),
+            sa.CheckConstraint("n > 0", name="ck_gone_n"),
+        )
+    return md
+
+
+def test_check_constraints_reflected_when_a_table_is_built(ag_engine: sa.Engine) -> None:
+    _checked_model(True).create_all(ag_engine)
+    with ag_engine.connect() as conn:
+        (diffs, _), autogen = _compare(conn, _checked_model(False), {})
+    assert diffs == ["remove_table gone"]
+    dropped = autogen._compare_state.dropped[(None, "gone")]
+    names = {c.name for c in dropped.constraints if isinstance(c, sa.CheckConstraint)}
+    assert "ck_gone_n" in names
+
+
+@pytest.mark.postgresql
+def test_check_constraints_not_reflected_for_unchanged_tables(ag_pg: sa.Engine) -> None:
+    _checked_model(True).create_all(ag_pg)
+    statements: list[str] = []
+
+    def listen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    counts = []
+    with ag_pg.connect() as conn:
+        _compare(conn, _checked_model(True), {})  # warm the engine's one-time lookups
+    for opts in ({}, {"compare_check_constraints": True}):
+        with ag_pg.connect() as conn:
+            sa.event.listen(conn, "before_cursor_execute", listen)
+            (diffs, _), autogen = _compare(conn, _checked_model(True), opts)
+            sa.event.remove(conn, "before_cursor_execute", listen)
+        assert diffs == []
+        counts.append(len(statements))
+        statements.clear()
+    assert counts[0] == counts[1] - 1
+    assert autogen._compare_state.reflected[(None, "gone")].checks  # compared: reflected
