@@ -460,5 +460,27 @@ def _run_migrations(cmd: str, options: argparse.Namespace, config: Any, out: Out
         reporter.summary(result)
 
 
+def entry() -> None:
+    """The ``tui-migrate`` console script: ``main`` as a process.
+
+    Exiting a Python process that has loaded SQLAlchemy, a driver and a large
+    model spends a noticeable time in the final garbage collection (0.2 s of a
+    1.6 s ``check`` on a 300-table model). The command is over by then, so the
+    streams are flushed and the surviving objects frozen: the interpreter still
+    shuts down normally (atexit handlers, logging.shutdown, reference-count
+    finalisation) but skips the pointless last sweep of the cycle collector.
+    """
+    import gc
+
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe: nothing more can be said
+            _silence_broken_pipe()
+    gc.freeze()
+    sys.exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    entry()
