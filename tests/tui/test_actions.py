@@ -85,8 +85,12 @@ def test_upgrade_all_heads(tmp_path: Path, db: str, request: pytest.FixtureReque
     run(scenario())
 
 
-def test_upgrade_to_selected_then_cancel(tmp_path: Path, sqlite_url: str) -> None:
-    config = demo_project(tmp_path / "demo", sqlite_url)
+@pytest.mark.parametrize("db", ["sqlite_url", "pg_db"])
+def test_upgrade_to_selected_then_cancel(
+    tmp_path: Path, db: str, request: pytest.FixtureRequest
+) -> None:
+    url = request.getfixturevalue(db)
+    config = demo_project(tmp_path / "demo", url)
 
     async def scenario() -> None:
         app = MigrateApp(config)
@@ -100,7 +104,7 @@ def test_upgrade_to_selected_then_cancel(tmp_path: Path, sqlite_url: str) -> Non
             ]
             await pilot.press("enter")  # Cancel is focused: nothing happens
             assert not isinstance(app.screen, PlanScreen)
-        assert version_rows(sqlite_url) == set()
+        assert version_rows(url) == set()
 
     run(scenario())
 
@@ -154,8 +158,10 @@ def test_guided_rollback_needs_the_typed_id(
     run(scenario())
 
 
-def test_stop_part_way(tmp_path: Path, sqlite_url: str) -> None:
-    config = demo_project(tmp_path / "demo", sqlite_url)
+@pytest.mark.parametrize("db", ["sqlite_url", "pg_db"])
+def test_stop_part_way(tmp_path: Path, db: str, request: pytest.FixtureRequest) -> None:
+    url = request.getfixturevalue(db)
+    config = demo_project(tmp_path / "demo", url)
     # make the second step slow enough to press "x" while it runs
     slow = next((tmp_path / "demo" / "migrations" / "versions").glob("3f2a9c4e8b12_*.py"))
     text = slow.read_text().replace("def upgrade()", "import time\n\n\ndef upgrade()", 1)
@@ -179,7 +185,7 @@ def test_stop_part_way(tmp_path: Path, sqlite_url: str) -> None:
             assert run_screen.outcome.stopped and run_screen.outcome.steps_done == 2
             assert "STOPPED" in screen_text(app)
             assert "3f2a9c4e8b12" in screen_text(app)  # where the database now stands
-        assert version_rows(sqlite_url) == {"3f2a9c4e8b12"}
+        assert version_rows(url) == {"3f2a9c4e8b12"}
 
     run(scenario())
 
@@ -259,8 +265,10 @@ def test_failing_rollback_step_on_mariadb(tmp_path: Path, maria_db: str) -> None
     run(scenario())
 
 
-def test_stamp_with_purge(tmp_path: Path, sqlite_url: str) -> None:
-    config = demo_project(tmp_path / "demo", sqlite_url)
+@pytest.mark.parametrize("db", ["sqlite_url", "pg_db"])
+def test_stamp_with_purge(tmp_path: Path, db: str, request: pytest.FixtureRequest) -> None:
+    url = request.getfixturevalue(db)
+    config = demo_project(tmp_path / "demo", url)
     commands.upgrade(config, "heads")
 
     async def scenario() -> None:
@@ -275,14 +283,16 @@ def test_stamp_with_purge(tmp_path: Path, sqlite_url: str) -> None:
             assert plan.planned.heads_before == ()
             run_screen = await confirm_and_wait(pilot, plan)
             assert run_screen.outcome.ok
-        assert version_rows(sqlite_url) == {"3f2a9c4e8b12"}
-        assert "posts" in tables(sqlite_url)  # a stamp runs no migration code
+        assert version_rows(url) == {"3f2a9c4e8b12"}
+        assert "posts" in tables(url)  # a stamp runs no migration code
 
     run(scenario())
 
 
-def test_new_revision(tmp_path: Path, sqlite_url: str) -> None:
-    config = demo_project(tmp_path / "demo", sqlite_url)
+@pytest.mark.parametrize("db", ["sqlite_url", "pg_db"])
+def test_new_revision(tmp_path: Path, db: str, request: pytest.FixtureRequest) -> None:
+    url = request.getfixturevalue(db)
+    config = demo_project(tmp_path / "demo", url)
 
     async def scenario() -> None:
         from tui_migrate.screens.forms import NewRevisionScreen
@@ -306,8 +316,10 @@ def test_new_revision(tmp_path: Path, sqlite_url: str) -> None:
     run(scenario())
 
 
-def test_merge_marked_heads(tmp_path: Path, sqlite_url: str) -> None:
-    config = demo_project(tmp_path / "demo", sqlite_url)
+@pytest.mark.parametrize("db", ["sqlite_url", "pg_db"])
+def test_merge_marked_heads(tmp_path: Path, db: str, request: pytest.FixtureRequest) -> None:
+    url = request.getfixturevalue(db)
+    config = demo_project(tmp_path / "demo", url)
 
     async def scenario() -> None:
         from tui_migrate.screens.forms import MergeScreen
