@@ -10,9 +10,10 @@ plan needs the target's short id typed. No Textual here.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from engine.operations.risk import Finding
+if TYPE_CHECKING:  # the engine's op layer loads SQLAlchemy: not needed to open the app
+    from engine.operations.risk import Finding
 from tui_migrate.tui_model import join_ids, short
 from tui_migrate.tui_risk import SourceReading, read_function
 

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import sqlalchemy as sa
+if TYPE_CHECKING:
+    from engine.operations.risk import Finding
 
-from engine.operations import ops
-from engine.operations.risk import Finding, findings_for
+# SQLAlchemy and the op layer are imported by the functions that read a source,
+# so opening the app does not pay for them before the first plan.
 
 NOTHING_UNDONE = "downgrade() does nothing: what the upgrade did stays"
 
@@ -36,6 +37,8 @@ class SourceReading:
 
 def read_function(source: str, function: str) -> SourceReading:
     """Findings for ``function`` ("upgrade" or "downgrade") in a revision's source."""
+    from engine.operations.risk import findings_for
+
     try:
         tree = ast.parse(source)
     except SyntaxError:
@@ -102,6 +105,8 @@ def _method(call: ast.Call) -> str | None:
 
 def _operation(call: ast.Call, tables: dict[str, str]) -> Any | None:
     """The op data object a directive call builds, for the directives that carry risk."""
+    from engine.operations import ops
+
     name = _method(call)
     if name is None:
         return None
@@ -167,6 +172,8 @@ def _bool(node: ast.expr | None) -> bool | None:
 
 def _sa_type(node: ast.expr | None) -> Any | None:
     """``sa.String(50)`` / ``String(50)`` / ``sa.Integer`` as a SQLAlchemy type; else None."""
+    import sqlalchemy as sa
+
     if node is None:
         return None
     call = node if isinstance(node, ast.Call) else None
