@@ -24,6 +24,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine.mock import MockConnection
+from sqlalchemy.exc import StatementError
 
 from engine.errors import CommandError, MigrationFailed
 from engine.revisions.plans import HeadsTracker, MigrationStep, StampStep
@@ -411,7 +412,10 @@ class MigrationContext:
                     run_args=kw,
                 )
         except BaseException as err:
-            statement = str(self._step_statements[-1]) if self._step_statements else None
+            # The last statement sent is the failing one only when the database
+            # refused it; a Python error in the script comes after it succeeded.
+            failed_in_sql = isinstance(err, StatementError) and bool(self._step_statements)
+            statement = str(self._step_statements[-1]) if failed_in_sql else None
             control.emit(
                 ev.StepFailed(
                     index,

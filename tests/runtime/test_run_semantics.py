@@ -181,3 +181,20 @@ def test_row_count_check(tmp_path, sqlite_url):
     commands.upgrade(project.config(), "a1")
     with pytest.raises(CommandError, match="expected to match one row when updating 'a1' to 'b1'"):
         commands.upgrade(project.config(), "b1")
+
+
+def test_python_error_after_a_statement_does_not_blame_the_statement(tmp_path, sqlite_url):
+    project = make_project(tmp_path / "p", sqlite_url, [
+        table_rev("a1", None),
+        Rev("b1", "a1", upgrade="""
+        op.create_table("t_b1", sa.Column("id", sa.Integer, primary_key=True))
+        raise RuntimeError("forgot something")
+        """),
+    ])
+    with pytest.raises(MigrationFailed) as info:
+        commands.upgrade(project.config(), "heads")
+    err = info.value
+    assert "RuntimeError: forgot something" in err.message
+    assert "while running" not in err.message and err.statement is None
+    assert any("CREATE TABLE t_b1" in s for s in err.applied_statements)
+    assert version_rows(sqlite_url) == {"a1"}
