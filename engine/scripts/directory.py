@@ -230,7 +230,12 @@ class ScriptDirectory:
             load_module(
                 self.env_py_location,
                 what="env.py",
-                passthrough=(MigrateError, sqlalchemy.exc.SQLAlchemyError, KeyboardInterrupt),
+                passthrough=(
+                    MigrateError,
+                    sqlalchemy.exc.SQLAlchemyError,
+                    KeyboardInterrupt,
+                    BrokenPipeError,  # `--sql | head`: the reader left, not an env.py bug
+                ),
             )
 
     def _upgrade_revs(self, destination: str, current_rev: Sequence[str]) -> list[Any]:

@@ -133,3 +133,19 @@ def test_connection_problems(tmp_path, url, expected):
     assert expected in err + out
     assert "pw-123" not in err + out and "wrong-pw-9" not in err + out
     assert "Traceback" not in err
+
+
+def test_sql_piped_into_a_reader_that_leaves(tmp_path):
+    """`tui-migrate upgrade heads --sql | head -1`: no FAILED line, no traceback."""
+    import subprocess
+
+    from tests.cli_helpers import BIN
+
+    project = make_project(tmp_path / "p", "postgresql://u:pw@h/db",
+                           [table_rev(f"r{i}", f"r{i - 1}" if i else None) for i in range(300)])
+    proc = subprocess.run(
+        f"'{BIN / 'tui-migrate'}' upgrade heads --sql | head -1",
+        shell=True, cwd=project.root, capture_output=True, text=True, timeout=60,
+    )
+    assert proc.stdout.strip() == "BEGIN;"
+    assert "FAILED" not in proc.stderr and "Traceback" not in proc.stderr
