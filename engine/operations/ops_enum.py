@@ -21,18 +21,25 @@ should; a column default that names the type must be dropped first by hand.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
-
-from sqlalchemy.dialects import postgresql
-from sqlalchemy.dialects.postgresql.named_types import CreateEnumType, DropEnumType
+from typing import TYPE_CHECKING, Any
 
 from engine.operations.ops_base import IrreversibleOperationError, MigrateOperation
+
+if TYPE_CHECKING:
+    from sqlalchemy.dialects.postgresql import ENUM
+
+# SQLAlchemy's PostgreSQL dialect is imported when an ENUM op is used, not with
+# ``op`` itself: a SQLite or MariaDB project never pays for it.
 
 ColumnRef = tuple[str | None, str, str]
 
 
 def _pg_dialect(dialect: Any) -> Any:
-    return dialect if dialect is not None else postgresql.dialect()
+    if dialect is not None:
+        return dialect
+    from sqlalchemy.dialects import postgresql
+
+    return postgresql.dialect()
 
 
 def _literal(value: str) -> str:
@@ -49,7 +56,9 @@ class _EnumTypeOp(MigrateOperation):
     type_name: str
     schema: str | None
 
-    def to_type(self, values: Sequence[str]) -> postgresql.ENUM:
+    def to_type(self, values: Sequence[str]) -> ENUM:
+        from sqlalchemy.dialects import postgresql
+
         return postgresql.ENUM(*values, name=self.type_name, schema=self.schema, create_type=False)
 
 
@@ -69,7 +78,9 @@ class CreateEnumTypeOp(_EnumTypeOp):
 
     def to_sql(self, dialect: Any = None) -> list[str]:
         dialect = _pg_dialect(dialect)
-        return [str(CreateEnumType(self.to_type(self.values)).compile(dialect=dialect))]
+        return [
+            str(_named_types().CreateEnumType(self.to_type(self.values)).compile(dialect=dialect))
+        ]
 
     def reverse(self) -> DropEnumTypeOp:
         return DropEnumTypeOp(self.type_name, values=self.values, schema=self.schema)
@@ -105,7 +116,13 @@ class DropEnumTypeOp(_EnumTypeOp):
 
     def to_sql(self, dialect: Any = None) -> list[str]:
         dialect = _pg_dialect(dialect)
-        return [str(DropEnumType(self.to_type(self.values or [])).compile(dialect=dialect))]
+        return [
+            str(
+                _named_types()
+                .DropEnumType(self.to_type(self.values or []))
+                .compile(dialect=dialect)
+            )
+        ]
 
     def reverse(self) -> CreateEnumTypeOp:
         if self.values is None:
@@ -173,7 +190,7 @@ class AlterEnumTypeOp(_EnumTypeOp):
         prep = dialect.identifier_preparer
         out = [
             f"ALTER TYPE {type_sql} RENAME TO {prep.quote(old_name)}",
-            str(CreateEnumType(self.to_type(self.values)).compile(dialect=dialect)),
+            str(_named_types().CreateEnumType(self.to_type(self.values)).compile(dialect=dialect)),
         ]
         for schema, table, column in self.columns:
             col = prep.quote(column)
@@ -204,3 +221,9 @@ class AlterEnumTypeOp(_EnumTypeOp):
 
 
 __all__ = ["AlterEnumTypeOp", "CreateEnumTypeOp", "DropEnumTypeOp"]
+
+
+def _named_types() -> Any:
+    from sqlalchemy.dialects.postgresql import named_types
+
+    return named_types

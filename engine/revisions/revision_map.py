@@ -27,6 +27,7 @@ from engine.errors import (
     ResolutionError,
     RevisionError,
 )
+from engine.revisions.ordering import AncestorBits, find_cycle, lane_order
 from engine.revisions.revision import Revision, to_tuple
 
 #: What a walk can end on: a revision, the symbolic "base" below the roots,
@@ -46,6 +47,7 @@ class RevisionMap:
         self._revs: dict[str, Revision] = {}
         self._labels: dict[str, Revision] = {}
         self._order: dict[str, int] = {}
+        self._bits: AncestorBits | None = None
         self._build(revisions)
 
     # ------------------------------------------------------------------ build
@@ -116,46 +118,12 @@ class RevisionMap:
         """Raise if following parents from a head never reaches a base."""
         if not self._revs:
             return
-        cycle = self._find_cycle(lambda r: r._down)
+        cycle = find_cycle(self._revs, lambda r: r._down)
         if cycle:
             raise CycleDetected(cycle)
-        cycle = self._find_cycle(lambda r: r.all_down_revisions)
+        cycle = find_cycle(self._revs, lambda r: r.all_down_revisions)
         if cycle:
             raise DependencyCycleDetected(cycle)
-
-    def _find_cycle(self, parents: Callable[[Revision], Sequence[str]]) -> list[str]:
-        """Kahn's algorithm; returns the revisions of one cycle, in order."""
-        revs = self._revs
-        pending = {rid: len(set(parents(rev))) for rid, rev in revs.items()}
-        children: dict[str, list[str]] = {rid: [] for rid in revs}
-        for rid, rev in revs.items():
-            for p in set(parents(rev)):
-                children[p].append(rid)
-        ready = [rid for rid, n in pending.items() if n == 0]
-        done = 0
-        while ready:
-            rid = ready.pop()
-            done += 1
-            for child in children[rid]:
-                pending[child] -= 1
-                if pending[child] == 0:
-                    ready.append(child)
-        if done == len(revs):
-            return []
-        # Every left-over revision has a left-over parent: walk parents until
-        # one repeats; the repeated stretch is the cycle.
-        start = next(rid for rid, n in pending.items() if n > 0)
-        path: list[str] = []
-        position: dict[str, int] = {}
-        node = start
-        while node not in position:
-            position[node] = len(path)
-            path.append(node)
-            node = next(p for p in parents(revs[node]) if pending[p] > 0)
-        cycle = path[position[node] :]
-        # Name it from its smallest id so the message is stable.
-        low = cycle.index(min(cycle))
-        return cycle[low:] + cycle[:low]
 
     def _normalize_dependencies(self) -> None:
         """Drop dependencies already required by a (versioned) ancestor."""
@@ -462,93 +430,14 @@ class RevisionMap:
     def _sorted(self, ids: Iterable[str]) -> list[str]:
         return sorted(ids, key=self._order.__getitem__)
 
-    def _ancestor_bits(self) -> dict[str, int]:
-        """Every revision's ancestors (itself included, dependencies too) as a
-        bit set over a topological numbering; built once, in one pass."""
-        cached = getattr(self, "_bits", None)
-        if cached is not None:
-            return cached
-        revs = self._revs
-        order: list[str] = []
-        state: dict[str, int] = {}
-        for root in revs:
-            if root in state:
-                continue
-            stack = [(root, False)]
-            while stack:
-                rid, done = stack.pop()
-                if done:
-                    order.append(rid)
-                    continue
-                if rid in state:
-                    continue
-                state[rid] = 1
-                stack.append((rid, True))
-                stack.extend((p, False) for p in revs[rid].normalized_down_revisions
-                             if p not in state)
-        self._topo_index = {rid: i for i, rid in enumerate(order)}
-        bits: dict[str, int] = {}
-        for i, rid in enumerate(order):
-            value = 1 << i
-            for p in revs[rid].normalized_down_revisions:
-                value |= bits[p]
-            bits[rid] = value
-        self._bits = bits
-        return bits
-
     def topological_sort(
         self, todo_ids: Collection[str], heads: Iterable[Revision | None]
     ) -> list[str]:
-        """Order ``todo_ids`` from the top down, lane by lane, as Alembic does.
-
-        Lanes start at ``heads`` (in file order). A lane is followed down
-        until its next revision is still needed by another lane, which then
-        takes over; that keeps each branch's revisions together.
-        """
-        revs = self._revs
-        todo = set(todo_ids)
-        lanes = sorted(
-            {h.revision for h in heads if h is not None and h.revision in todo},
-            key=self._order.__getitem__,
-        )
-        # Alembic keeps, per lane, the set of revisions below the lane's
-        # current revision; a candidate waits while another lane still needs
-        # it. Those sets are exactly the ancestors of each lane's revision, so
-        # we look them up in precomputed bit sets (only when lanes > 1).
-        bits: dict[str, int] = {}
-        pos: dict[str, int] = {}
-        out: list[str] = []
-        idx = 0
-        while lanes:
-            cand = lanes[idx]
-            if len(lanes) > 1:
-                if not bits:
-                    bits, pos = self._ancestor_bits(), self._topo_index
-                mask = 1 << pos[cand]
-                blocked = next(
-                    (j for j, lane in enumerate(lanes) if j != idx and bits[lane] & mask), None
-                )
-                if blocked is not None:
-                    idx = blocked
-                    continue
-            if cand in todo:
-                out.append(cand)
-                todo.discard(cand)
-            rev = revs[cand]
-            more = [r for r in rev.normalized_down_revisions if r in todo and r not in lanes]
-            if not more:
-                del lanes[idx]
-                idx = max(idx - 1, 0)
-            else:
-                lanes[idx] = more[0]
-                lanes.extend(more[1:])
-        if todo:
-            raise RevisionError(
-                "Revisions could not be ordered: "
-                + ", ".join(self._sorted(todo))
-                + " are not below the requested heads"
-            )
-        return out
+        """Order ``todo_ids`` from the top down, lane by lane, as Alembic does
+        (see ``engine.revisions.ordering.lane_order``)."""
+        if self._bits is None:
+            self._bits = AncestorBits(self._revs)
+        return lane_order(self._revs, self._order, todo_ids, heads, self._bits)
 
 
 def _is_int(text: str) -> bool:
