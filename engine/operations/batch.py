@@ -27,7 +27,8 @@ import sqlalchemy as sa
 from sqlalchemy.sql.elements import TextClause
 
 from engine.errors import CommandError
-from engine.operations.batch_apply import BatchError, ColumnPlan, ConstraintPlan, TableRebuild
+from engine.operations.batch_apply import TableRebuild
+from engine.operations.batch_plans import BatchError, ColumnPlan, ConstraintPlan
 
 __all__ = ["BatchError", "BatchOperationsImpl", "TableRebuild", "move_and_copy"]
 

@@ -11,128 +11,25 @@ finished plan into DDL and runs it.
 
 from __future__ import annotations
 
-import re
 import warnings
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ClauseElement, TextClause
 
-from engine.errors import CommandError
-
-TEMP_PREFIX = "_alembic_tmp_"
-
-
-class BatchError(CommandError):
-    """A batch block asks for something the table does not have."""
-
-
-@dataclass(eq=False)
-class ColumnPlan:
-    """One column of the new table; ``source`` is its name in the old table."""
-
-    column: sa.Column[Any]
-    source: str | None
-    cast: bool = False  # type altered: the copy may need a CAST
-
-    @property
-    def name(self) -> str:
-        return self.column.name
-
-
-@dataclass(eq=False)
-class ConstraintPlan:
-    """A constraint of the new table. ``kind``: pk, unique, check, fk."""
-
-    kind: str
-    name: str | None
-    columns: list[ColumnPlan]
-    original: sa.Constraint
-    # foreign keys: (schema, table, column names); self-referencing ones point
-    # back at column plans of this table instead.
-    referent: tuple[str | None, str, list[str]] | None = None
-    self_ref: list[ColumnPlan] | None = None
-
-
-@dataclass(eq=False)
-class IndexPlan:
-    name: str | None
-    elements: list[ColumnPlan | ClauseElement]
-    unique: bool
-    dialect_kwargs: dict[str, Any] = field(default_factory=dict)
-    create_kw: dict[str, Any] = field(default_factory=dict)
-
-
-def copy_column(col: sa.Column[Any], *, keep_checks: bool = True) -> sa.Column[Any]:
-    """A fresh, unattached copy of ``col`` without its FK/unique/index flags.
-
-    Foreign keys, UNIQUE and INDEX become table-level plans; column-level CHECK
-    constraints stay with the column (and go when the column goes).
-    """
-    args: list[Any] = []
-    if keep_checks:
-        args = [
-            c._copy()
-            for c in col.constraints
-            if isinstance(c, sa.CheckConstraint) and not c._type_bound
-        ]
-    server_default = col.server_default
-    server_onupdate = col.server_onupdate
-    if isinstance(server_default, (sa.Computed, sa.Identity)):
-        args.append(server_default._copy())
-        server_default = server_onupdate = None
-    else:
-        server_default = server_default._copy() if server_default is not None else None
-        server_onupdate = server_onupdate._copy() if server_onupdate is not None else None
-    type_ = col.type
-    if isinstance(type_, sa.types.SchemaType):
-        type_ = type_.copy()
-    dialect_kw = {
-        f"{dialect}_{key}": value
-        for dialect, options in col.dialect_options.items()
-        for key, value in options._non_defaults.items()
-    }
-    new = sa.Column(
-        col.name,
-        type_,
-        *args,
-        key=col.key if col.key != col.name else None,
-        primary_key=False,
-        nullable=col.nullable,
-        autoincrement=col.autoincrement,
-        server_default=server_default,
-        server_onupdate=server_onupdate,
-        default=col.default._copy() if col.default is not None else None,
-        onupdate=col.onupdate._copy() if col.onupdate is not None else None,
-        comment=col.comment,
-        info=dict(col.info),
-        **dialect_kw,
-    )
-    new.nullable = col.nullable
-    return new
-
-
-def _server_default(value: Any) -> Any:
-    """What ``alter_column(server_default=...)`` means for a Column argument."""
-    if value is None or isinstance(value, (sa.DefaultClause, sa.Computed, sa.Identity)):
-        return value
-    if isinstance(value, (str, ClauseElement)):
-        return sa.DefaultClause(value)
-    return value
-
-
-def _schema_type_constraint_name(type_: Any) -> str | None:
-    """The CHECK constraint name a Boolean/Enum type would create, if any."""
-    if isinstance(type_, sa.types.SchemaType) and getattr(type_, "create_constraint", False):
-        name = getattr(type_, "name", None)
-        return name if isinstance(name, str) else None
-    return None
-
-
-def _mentions(sql: str, names: Iterable[str]) -> bool:
-    return any(re.search(rf"(?<![\w$]){re.escape(n)}(?![\w$])", sql) for n in names)
+from engine.operations.batch_plans import (
+    TEMP_PREFIX,
+    BatchError,
+    ColumnPlan,
+    ConstraintPlan,
+    IndexPlan,
+    copy_column,
+    fk_tokens,
+    mentions,
+    schema_type_constraint_name,
+    server_default_clause,
+)
 
 
 class TableRebuild:
@@ -266,7 +163,7 @@ class TableRebuild:
         fks: Sequence[sa.ForeignKey],
         by_name: dict[str, ColumnPlan],
     ) -> ConstraintPlan:
-        tokens = [_fk_tokens(fk) for fk in fks]
+        tokens = [fk_tokens(fk) for fk in fks]
         schema, table_name = tokens[0][0], tokens[0][1]
         remote = [t[2] for t in tokens]
         plan = ConstraintPlan("fk", const.name, local, const, (schema, table_name, remote))
@@ -304,7 +201,7 @@ class TableRebuild:
         if plan.source is not None:
             self._renamed_or_dropped.add(plan.source)
         # A Boolean/Enum given as existing_type names the CHECK it created.
-        ck_name = None if isinstance(column, str) else _schema_type_constraint_name(column.type)
+        ck_name = None if isinstance(column, str) else schema_type_constraint_name(column.type)
         if ck_name:
             self._forget_named_check(ck_name)
         self._drop_dependents()
@@ -336,7 +233,7 @@ class TableRebuild:
         if type_ is not None:
             type_ = sa.types.to_instance(type_)
             old_ck = (
-                _schema_type_constraint_name(existing_type) if existing_type is not None else None
+                schema_type_constraint_name(existing_type) if existing_type is not None else None
             )
             if old_ck:
                 self._forget_named_check(old_ck)
@@ -348,7 +245,7 @@ class TableRebuild:
         if nullable is not None:
             col.nullable = nullable
         if server_default is not False:
-            col.server_default = _server_default(server_default)
+            col.server_default = server_default_clause(server_default)
         if autoincrement is not None:
             col.autoincrement = autoincrement
         if comment is not False:
@@ -450,7 +347,7 @@ class TableRebuild:
                 self.constraints.remove(plan)
                 return True
         for col in self.columns:
-            if _schema_type_constraint_name(col.column.type) == name:
+            if schema_type_constraint_name(col.column.type) == name:
                 col.column.type.create_constraint = False  # type: ignore[attr-defined]
                 return True
             for ck in list(col.column.constraints):
@@ -541,7 +438,7 @@ class TableRebuild:
         that still holds."""
         for name, sql in list(self.raw_objects.items()):
             renamed = self.new_name != self.table.name
-            if renamed or _mentions(sql.split(" ON ", 1)[-1], self._renamed_or_dropped):
+            if renamed or mentions(sql.split(" ON ", 1)[-1], self._renamed_or_dropped):
                 del self.raw_objects[name]
                 warnings.warn(
                     f"{name!r} ({sql}) can't follow the renamed or dropped table or "
@@ -557,7 +454,7 @@ class TableRebuild:
         for plan in self.constraints:
             if plan.kind == "check" and plan.name is None and self.reflected:
                 sql = str(plan.original.sqltext)
-                if _mentions(sql, self._renamed_or_dropped):
+                if mentions(sql, self._renamed_or_dropped):
                     self.unnamed_checks_dropped.append(sql)
                     warnings.warn(
                         f"Unnamed CHECK constraint ({sql}) on table {self.table.name!r} uses "
@@ -568,11 +465,3 @@ class TableRebuild:
                     continue
             kept.append(plan)
         self.constraints = kept
-
-
-def _fk_tokens(fk: sa.ForeignKey) -> tuple[str | None, str, str]:
-    tokens = getattr(fk, "target_tokens", None)
-    if tokens is None:
-        tokens = fk._column_tokens
-    schema, table, column = tokens
-    return schema, table, column

@@ -15,7 +15,8 @@ import sqlalchemy as sa
 from sqlalchemy.schema import CreateIndex, CreateTable, DropTable
 
 from engine.operations.batch import move_and_copy
-from engine.operations.batch_apply import BatchError, TableRebuild
+from engine.operations.batch_apply import TableRebuild
+from engine.operations.batch_plans import BatchError
 
 
 class DirectDDL:
