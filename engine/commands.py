@@ -10,18 +10,20 @@ from __future__ import annotations
 
 import os
 import shlex
-import subprocess
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from engine.config import Config
 from engine.errors import CommandError
 from engine.revisions.spec import parse_range
 from engine.scripts.directory import ScriptDirectory
-from engine.scripts.init import InitResult, init_project
-from engine.scripts.init import list_templates as _list_templates
 from engine.scripts.script import Script
-from engine.scripts.writer import new_rev_id
+
+if TYPE_CHECKING:
+    from engine.scripts.init import InitResult
+
+# init, the revision writer and subprocess are imported by the commands that use
+# them: the CLI's start-up (``current`` on a small project) should not pay for them.
 
 
 def script_directory(config: Config) -> ScriptDirectory:
@@ -34,6 +36,8 @@ def script_directory(config: Config) -> ScriptDirectory:
 
 def list_templates(config: Config | None = None) -> list[tuple[str, str]]:
     """``(name, description)`` of each ``init`` template."""
+    from engine.scripts.init import list_templates as _list_templates
+
     return _list_templates()
 
 
@@ -42,6 +46,8 @@ def init(
 ) -> InitResult:
     """Create a new script directory (``alembic init``)."""
     toml = config.toml_file_name
+    from engine.scripts.init import init_project
+
     return init_project(
         directory,
         template,
@@ -52,6 +58,12 @@ def init(
 
 
 # --- writing revisions -----------------------------------------------------------
+
+
+def _new_rev_id() -> str:
+    from engine.scripts.writer import new_rev_id
+
+    return new_rev_id()
 
 
 def revision(
@@ -97,7 +109,7 @@ def revision(
     script = script_directory(config)
     template_args = _revision_environment(config, script, sql)
     return script.generate_revision(
-        rev_id or new_rev_id(),
+        rev_id or _new_rev_id(),
         message,
         head=head,
         splice=splice,
@@ -143,7 +155,7 @@ def merge(
         )
     template_args = _revision_environment(config, script, False)
     return script.generate_revision(
-        rev_id or new_rev_id(),
+        rev_id or _new_rev_id(),
         message,
         head=tuple(r.revision for r in found),
         splice=True,
@@ -249,6 +261,8 @@ def open_in_editor(paths: list[str], environ: dict[str, str] | None = None) -> N
         )
     argv = shlex.split(editor) + list(paths)
     try:
+        import subprocess
+
         proc = subprocess.run(argv, check=False)
     except OSError as err:
         raise CommandError(f"Cannot start editor {argv[0]!r}: {err.strerror}") from err

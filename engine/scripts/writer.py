@@ -15,7 +15,6 @@ import datetime
 import os
 import re
 import stat
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +30,7 @@ _WORD_RE = re.compile(r"\w+")
 
 def new_rev_id() -> str:
     """A new revision id: 12 lowercase hex characters."""
-    return uuid.uuid4().hex[-12:]
+    return os.urandom(6).hex()
 
 
 def slugify(
@@ -232,7 +231,7 @@ def write_atomic(
     path = os.fspath(path)
     payload = _encode(data, encoding, path) if isinstance(data, str) else bytes(data)
     directory = os.path.dirname(os.path.abspath(path))
-    tmp = os.path.join(directory, f".{os.path.basename(path)}.{uuid.uuid4().hex[:8]}.tmp")
+    tmp = os.path.join(directory, f".{os.path.basename(path)}.{os.urandom(4).hex()}.tmp")
     try:
         if make_dirs:
             os.makedirs(directory, exist_ok=True)
