@@ -166,8 +166,10 @@ class AutogenContext:
 
 
 def _compare_into(autogen_context: AutogenContext, upgrade_ops: UpgradeOps) -> None:
-    # the built-in comparisons register themselves on import, in this order
+    # the built-in comparisons register themselves on import (compare_checks imports
+    # the column and constraint comparisons first, so they run before its own)
     from engine.autogenerate import (  # noqa: F401
+        compare_checks,
         compare_columns,
         compare_constraints,
         compare_defaults,

@@ -1,5 +1,5 @@
-"""Primary keys, unique constraints, indexes, foreign keys and (opt-in) named CHECK
-constraints.
+"""Primary keys, unique constraints, indexes and foreign keys (CHECK constraints:
+``compare_checks``).
 
 Matching: objects with a name are matched by name (a same-named object whose
 definition changed is dropped and created again); unnamed model objects are
@@ -13,6 +13,9 @@ Dialect quirks handled here:
   each one both ways: a model ``UniqueConstraint`` and a unique ``Index`` both
   match the database's unique index; MySQL also creates an index for a foreign key
   that has none, which is not the model's business and is never dropped.
+* An index's partial predicate and access method (PostgreSQL ``postgresql_where``
+  / ``postgresql_using``, SQLite ``sqlite_where``) count as its definition
+  (``compare_index_options``).
 * Foreign key actions are compared with ``NO ACTION`` (and on MySQL ``RESTRICT``)
   equal to none; ``DEFERRABLE`` / ``INITIALLY`` only where reflected (PostgreSQL).
 """
@@ -21,11 +24,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
 
+from engine.autogenerate.compare_index_options import (
+    model_index_options,
+    options_differ,
+    reflected_index_options,
+)
 from engine.autogenerate.compare_registry import comparators
 from engine.autogenerate.compare_tables import REFLECTED, compare_state, parent_names
 from engine.operations import ops
@@ -103,6 +111,8 @@ class _Item:
     unique: bool
     sig: tuple[str, ...]
     obj: Any  # UniqueConstraint / Index (for the ops)
+    #: an index's predicate and access method (``compare_index_options``)
+    options: dict[str, str] = field(default_factory=dict)
 
 
 def _meta_index_sig(index: sa.Index, dialect: Any) -> tuple[str, ...]:
@@ -176,7 +186,8 @@ def reflected_items(info: Any, dialect: Any, conn_table: sa.Table | None = None)
         obj = None
         if conn_table is not None:
             obj = next((i for i in conn_table.indexes if i.name == ix.get("name")), None)
-        items.append(_Item("ix", ix.get("name"), bool(ix.get("unique")), sig, obj))
+        options = reflected_index_options(ix, dialect)
+        items.append(_Item("ix", ix.get("name"), bool(ix.get("unique")), sig, obj, options))
     return items
 
 
@@ -188,9 +199,9 @@ def model_items(metadata_table: sa.Table, dialect: Any) -> list[_Item]:
             sig = tuple(c.name.lower() for c in const.columns)
             items.append(_Item("uq", _name(const), True, sig, const))
     for index in metadata_table.indexes:
-        items.append(
-            _Item("ix", _name(index), bool(index.unique), _meta_index_sig(index, dialect), index)
-        )
+        sig = _meta_index_sig(index, dialect)
+        options = model_index_options(index, dialect)
+        items.append(_Item("ix", _name(index), bool(index.unique), sig, index, options))
     return items
 
 
@@ -252,11 +263,35 @@ def compare_indexes_and_uniques(
                 modify_ops.ops.append(_drop_op(item))
         return
 
+    def unsure(meta: _Item, conn: _Item) -> None:
+        autogen_context.warn(
+            f"Could not compare the predicate of index {conn.name!r} on {table_name}: the "
+            f"database has {conn.options.get('where')!r}; if the model's changed, drop and "
+            "re-create the index by hand"
+        )
+
     conn_items = _conn_items(conn_table, dialect)
     meta_items = [i for i in model_items(metadata_table, dialect) if keep_meta(i)]
-    drops, adds = match_items(meta_items, conn_items, _is_mysql(dialect), keep_conn)
+    drops, adds = match_items(
+        meta_items, conn_items, _is_mysql(dialect), keep_conn, dialect.name, unsure
+    )
     modify_ops.ops.extend(_drop_op(i) for i in sorted(drops, key=lambda i: i.name or ""))
     modify_ops.ops.extend(_add_op(i) for i in sorted(adds, key=lambda i: i.name or ""))
+
+
+def _same(
+    meta: _Item,
+    conn: _Item,
+    mysql: bool,
+    dialect_name: str,
+    on_unsure: Callable[[_Item, _Item], None] | None,
+) -> bool:
+    if not (_compatible(meta, conn, mysql) and meta.sig == conn.sig):
+        return False
+    differs = options_differ(meta.options, conn.options, dialect_name)
+    if differs is None and on_unsure is not None:
+        on_unsure(meta, conn)
+    return not differs
 
 
 def match_items(
@@ -264,10 +299,13 @@ def match_items(
     conn_items: list[_Item],
     mysql: bool,
     keep_conn: Callable[[_Item], bool],
+    dialect_name: str = "",
+    on_unsure: Callable[[_Item, _Item], None] | None = None,
 ) -> tuple[list[_Item], list[_Item]]:
     """(database items to drop, model items to add): same-named items must have the
     same definition, unnamed ones are matched by definition; a database item is
-    only dropped when ``keep_conn`` allows."""
+    only dropped when ``keep_conn`` allows. Index options that cannot be compared
+    count as the same, after ``on_unsure(meta, conn)``."""
     by_name = {i.name: i for i in conn_items if i.name is not None}
     used: set[int] = set()
     drops: list[_Item] = []
@@ -277,7 +315,7 @@ def match_items(
         conn = by_name.get(meta.name) if meta.name is not None else None
         if conn is not None:
             used.add(id(conn))
-            if not (_compatible(meta, conn, mysql) and meta.sig == conn.sig):
+            if not _same(meta, conn, mysql, dialect_name, on_unsure):
                 if keep_conn(conn):
                     drops.append(conn)
                 adds.append(meta)
@@ -290,8 +328,7 @@ def match_items(
                 for c in conn_items
                 if id(c) not in used
                 and (meta.name is None or c.name is None)
-                and _compatible(meta, c, mysql)
-                and c.sig == meta.sig
+                and _same(meta, c, mysql, dialect_name, on_unsure)
             ),
             None,
         )
@@ -455,54 +492,3 @@ def _mysql_add_fk_index(
         return []
     columns = [c.name for c in fk.columns]
     return [ops.CreateIndexOp(name, metadata_table.name, columns, schema=metadata_table.schema)]
-
-
-# ------------------------------------------------------------ CHECK constraints
-
-
-def _is_mariadb_json_check(check: sa.CheckConstraint, table: sa.Table) -> bool:
-    name = _name(check)
-    return name in table.c and "json_valid" in str(check.sqltext).lower()
-
-
-@comparators.dispatch_for("table")
-def compare_check_constraints(
-    autogen_context: Any,
-    modify_ops: ops.ModifyTableOps,
-    schema: str | None,
-    table_name: str,
-    conn_table: sa.Table | None,
-    metadata_table: sa.Table | None,
-) -> None:
-    """Opt-in (``compare_check_constraints=True`` in ``context.configure``): named
-    CHECK constraints added or dropped. Their SQL text is not compared: each
-    database rewrites it its own way."""
-    if not autogen_context.opts.get("compare_check_constraints"):
-        return
-    if conn_table is None or metadata_table is None:
-        return
-    parents = parent_names(schema, table_name)
-    meta = {
-        _name(c): c
-        for c in metadata_table.constraints
-        if isinstance(c, sa.CheckConstraint) and _name(c) is not None
-    }
-    conn = {
-        _name(c): c
-        for c in conn_table.constraints
-        if isinstance(c, sa.CheckConstraint)
-        and _name(c) is not None
-        and not _is_mariadb_json_check(c, conn_table)
-    }
-    for name, check in conn.items():
-        if name in meta:
-            continue
-        if autogen_context.run_name_filters(
-            name, "check_constraint", parents
-        ) and autogen_context.run_object_filters(check, name, "check_constraint", True, None):
-            modify_ops.ops.append(ops.DropConstraintOp.from_constraint(check))
-    for name, check in meta.items():
-        if name not in conn and autogen_context.run_object_filters(
-            check, name, "check_constraint", False, None
-        ):
-            modify_ops.ops.append(ops.AddConstraintOp.from_constraint(check))

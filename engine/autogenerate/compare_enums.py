@@ -5,7 +5,9 @@ Runs after the table comparison and uses what it found:
 * a named ``sa.Enum`` of the models that the database lacks gets a
   ``CreateEnumTypeOp`` at the start of the upgrade;
 * a type whose labels differ gets an ``AlterEnumTypeOp`` at the start (before
-  columns start using new labels), listing the columns that use it;
+  columns start using new labels), listing the columns that use it; when the
+  type must be recreated and some of them have a server default, an
+  ``AlterEnumWithDefaultsOp`` that drops and restores those (``enum_defaults``);
 * a type of the compared schemas that no model uses any more gets a
   ``DropEnumTypeOp`` at the end (after the tables and columns using it are gone).
 
@@ -21,6 +23,7 @@ Enum types pass through ``include_object(type, name, "enum", reflected, compare_
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +33,7 @@ from sqlalchemy.types import TypeDecorator
 
 from engine.autogenerate.compare_registry import comparators
 from engine.autogenerate.compare_tables import CompareState, compare_state
+from engine.autogenerate.enum_defaults import with_defaults
 from engine.autogenerate.reflect import TableKey
 from engine.operations import ops
 from engine.operations.ops_enum import AlterEnumTypeOp, CreateEnumTypeOp, DropEnumTypeOp
@@ -42,11 +46,22 @@ class _Usage:
     values: list[str]
     type_: Any
     schema: str | None
-    columns: list[tuple[TableKey, str, str | None]] = field(default_factory=list)
+    # (table, column name, schema, ARRAY dimensions around the ENUM)
+    columns: list[tuple[TableKey, str, str | None, int]] = field(default_factory=list)
 
 
 def native_enum(type_: Any, dialect: Any) -> sa.Enum | None:
     """The named native ENUM behind a column type (variants, decorators, arrays)."""
+    return _enum_and_dimensions(type_, dialect)[0]
+
+
+def enum_array_dimensions(type_: Any, dialect: Any) -> int:
+    """How many ARRAY levels wrap the native ENUM of a column type (0: a plain ENUM)."""
+    return _enum_and_dimensions(type_, dialect)[1]
+
+
+def _enum_and_dimensions(type_: Any, dialect: Any) -> tuple[sa.Enum | None, int]:
+    dimensions = 0
     seen = 0
     while seen < 5:
         seen += 1
@@ -58,12 +73,13 @@ def native_enum(type_: Any, dialect: Any) -> sa.Enum | None:
             type_ = type_.load_dialect_impl(dialect)
             continue
         if isinstance(type_, sa.ARRAY):
+            dimensions += type_.dimensions or 1
             type_ = type_.item_type
             continue
         break
     if isinstance(type_, sa.Enum) and type_.native_enum and type_.name:
-        return type_
-    return None
+        return type_, dimensions
+    return None, 0
 
 
 def _metadata_enums(autogen_context: Any, state: CompareState, schemas: set[Any]) -> dict:
@@ -79,7 +95,8 @@ def _metadata_enums(autogen_context: Any, state: CompareState, schemas: set[Any]
             if key[0] not in schemas:
                 continue
             usage = out.setdefault(key, _Usage(list(enum.enums), enum, enum.schema))
-            usage.columns.append((table_key, col.name, table.schema))
+            dims = enum_array_dimensions(col.type, dialect)
+            usage.columns.append((table_key, col.name, table.schema, dims))
     return out
 
 
@@ -100,7 +117,8 @@ def _database_enums(autogen_context: Any, state: CompareState, schemas: list[Any
                 continue
             usage = out.get((state.norm(enum.schema), str(enum.name)))
             if usage is not None:
-                usage.columns.append((table_key, col["name"], info.schema))
+                dims = enum_array_dimensions(col["type"], autogen_context.dialect)
+                usage.columns.append((table_key, col["name"], info.schema, dims))
                 usage.type_ = usage.type_ if usage.type_ is not None else enum
     return out
 
@@ -126,19 +144,27 @@ def compare_enum_types(
             first.append(CreateEnumTypeOp(key[1], usage.values, schema=usage.schema))
         elif current.values != usage.values:
             columns = [
-                (schema, table_key[1], column)
-                for table_key, column, schema in current.columns
+                (schema, table_key[1], column, dims) if dims else (schema, table_key[1], column)
+                for table_key, column, schema, dims in current.columns
                 if table_key not in state.dropped
             ]
-            first.append(
-                AlterEnumTypeOp(
-                    key[1],
-                    usage.values,
-                    existing_values=current.values,
-                    schema=current.schema if key[0] is not None else None,
-                    columns=columns,
-                )
+            alter = AlterEnumTypeOp(
+                key[1],
+                usage.values,
+                existing_values=current.values,
+                schema=current.schema if key[0] is not None else None,
+                columns=columns,
             )
+            if not alter.only_adds_values:
+                alter = with_defaults(
+                    alter,
+                    upgrade_ops,
+                    _reflected_defaults(state),
+                    _model_defaults(autogen_context, state),
+                    autogen_context.dialect,
+                    state.norm,
+                )
+            first.append(alter)
     for key in sorted(in_db, key=lambda k: (k[0] or "", k[1])):
         if key in in_models:
             continue
@@ -155,8 +181,34 @@ def compare_enum_types(
     upgrade_ops.ops.extend(last)
 
 
+def _reflected_defaults(state: CompareState) -> dict[tuple[str | None, str, str], str | None]:
+    return {
+        (table_key[0], table_key[1], col["name"]): col.get("default")
+        for table_key, info in state.reflected.items()
+        for col in info.columns
+    }
+
+
+def _model_defaults(autogen_context: Any, state: CompareState) -> dict[Any, Any]:
+    return {
+        (state.norm(table.schema), table.name, col.name): col.server_default
+        for table in autogen_context.sorted_tables
+        for col in table.c
+        if isinstance(col.server_default, sa.DefaultClause)
+    }
+
+
 def _no_create(enum: sa.Enum) -> postgresql.ENUM:
     return postgresql.ENUM(*enum.enums, name=enum.name, schema=enum.schema, create_type=False)
+
+
+def _with_no_create(type_: Any, enum: Any) -> Any:
+    """``type_`` with its ENUM made ``create_type=False``; an ARRAY stays an ARRAY."""
+    if isinstance(type_, sa.ARRAY):
+        array = copy.copy(type_)
+        array.item_type = _with_no_create(type_.item_type, enum)
+        return array
+    return _no_create(enum)
 
 
 def _types_made_explicitly(upgrade_ops: ops.UpgradeOps, dialect: Any) -> None:
@@ -166,7 +218,7 @@ def _types_made_explicitly(upgrade_ops: ops.UpgradeOps, dialect: Any) -> None:
             for pos, item in enumerate(op.columns):
                 if isinstance(item, sa.Column) and native_enum(item.type, dialect) is not None:
                     column = item._copy()
-                    column.type = _no_create(native_enum(item.type, dialect))
+                    column.type = _with_no_create(item.type, native_enum(item.type, dialect))
                     op.columns[pos] = column
         elif isinstance(op, ops.DropTableOp) and op._reverse is not None:
             for item in op._reverse.columns:

@@ -31,6 +31,7 @@ ENABLED = True
 
 
 def _builtin_functions() -> dict[str, set[Any]]:
+    from engine.autogenerate import compare_checks as checks
     from engine.autogenerate import compare_columns as cols
     from engine.autogenerate import compare_constraints as cons
     from engine.autogenerate import compare_defaults, compare_types
@@ -42,7 +43,7 @@ def _builtin_functions() -> dict[str, set[Any]]:
             cons.compare_primary_key,
             cons.compare_indexes_and_uniques,
             cons.compare_foreign_keys,
-            cons.compare_check_constraints,
+            checks.compare_check_constraints,
         },
         "column": {
             cols.compare_nullable,
@@ -198,13 +199,16 @@ def _indexes_unchanged(dialect: Any, info: ReflectedTable, metadata_table: sa.Ta
     )
 
     # every database item counts as droppable: unsure means "changed"
+    unsure: list[Any] = []
     drops, adds = match_items(
         model_items(metadata_table, dialect),
         reflected_items(info, dialect),
         _is_mysql(dialect),
         lambda item: True,
+        dialect.name,
+        lambda meta, conn: unsure.append(conn),
     )
-    return not drops and not adds
+    return not drops and not adds and not unsure
 
 
 def _foreign_keys_unchanged(
@@ -225,20 +229,12 @@ def _foreign_keys_unchanged(
 def _checks_unchanged(autogen_context: Any, info: ReflectedTable, metadata_table: sa.Table) -> bool:
     if not autogen_context.opts.get("compare_check_constraints"):
         return True
-    from engine.autogenerate.compare_constraints import _name
+    from engine.autogenerate.compare_checks import check_differs, model_checks, reflected_checks
 
-    meta = {
-        _name(c)
-        for c in metadata_table.constraints
-        if isinstance(c, sa.CheckConstraint) and _name(c) is not None
-    }
-    column_names = {col["name"] for col in info.columns}
-    conn = set()
-    for ck in info.checks:
-        name = ck.get("name")
-        if not name:
-            continue
-        if name in column_names and "json_valid" in str(ck.get("sqltext", "")).lower():
-            continue  # MariaDB's own CHECK of a JSON column
-        conn.add(name)
-    return conn == meta
+    meta = model_checks(metadata_table)
+    conn = reflected_checks(info.checks, {col["name"] for col in info.columns})
+    if meta.keys() != conn.keys():
+        return False
+    dialect = autogen_context.dialect
+    # changed, or unsure (the full comparison warns): not unchanged
+    return all(check_differs(conn[name], check, dialect) is False for name, check in meta.items())

@@ -248,12 +248,22 @@ def build_index(ix: dict[str, Any], table: sa.Table) -> sa.Index | None:
             return None
     if not exprs:
         return None
-    kw = {k: v for k, v in (ix.get("dialect_options") or {}).items() if v not in (None, [], {})}
+    kw = reflected_index_kwargs(ix)
     try:
         return sa.Index(ix.get("name"), *exprs, unique=bool(ix.get("unique")), _table=table, **kw)
     except (TypeError, sa.exc.ArgumentError):
         return sa.Index(ix.get("name"), *exprs, unique=bool(ix.get("unique")), _table=table)
 
 
-def reflected_index_options(ix: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in (ix.get("dialect_options") or {}).items() if v not in (None, [], {})}
+def reflected_index_kwargs(ix: dict[str, Any]) -> dict[str, Any]:
+    """The dialect options of a reflected index as ``Index`` keyword arguments; a
+    predicate given as a string (PostgreSQL) becomes ``text()``, so that a script
+    re-creating the index renders it as ``sa.text(...)``."""
+    out = {}
+    for key, value in (ix.get("dialect_options") or {}).items():
+        if value in (None, [], {}):
+            continue
+        if key.endswith("_where") and isinstance(value, str):
+            value = sa.text(value)
+        out[key] = value
+    return out

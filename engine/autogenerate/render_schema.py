@@ -66,7 +66,11 @@ def compile_sql(expr: Any, autogen_context: Any, *, include_table: bool = False)
         return expr.text
     dialect = dialect_of(autogen_context)
     compiler = dialect.statement_compiler(dialect, None)
-    return str(compiler.process(expr, include_table=include_table, literal_binds=True))
+    text = str(compiler.process(expr, include_table=include_table, literal_binds=True))
+    if getattr(compiler.preparer, "_double_percents", False):
+        # escaped for a pyformat driver; the script's sa.text() is escaped again
+        text = text.replace("%%", "%")
+    return text
 
 
 def render_value(value: Any, autogen_context: Any) -> str:

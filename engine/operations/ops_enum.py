@@ -31,7 +31,8 @@ if TYPE_CHECKING:
 # SQLAlchemy's PostgreSQL dialect is imported when an ENUM op is used, not with
 # ``op`` itself: a SQLite or MariaDB project never pays for it.
 
-ColumnRef = tuple[str | None, str, str]
+# (schema, table, column), or with a fourth item: the ARRAY dimensions of the column
+ColumnRef = tuple[Any, ...]
 
 
 def _pg_dialect(dialect: Any) -> Any:
@@ -192,11 +193,13 @@ class AlterEnumTypeOp(_EnumTypeOp):
             f"ALTER TYPE {type_sql} RENAME TO {prep.quote(old_name)}",
             str(_named_types().CreateEnumType(self.to_type(self.values)).compile(dialect=dialect)),
         ]
-        for schema, table, column in self.columns:
+        for schema, table, column, *dims in self.columns:
             col = prep.quote(column)
+            # an ARRAY of the ENUM goes through text[] ('{a,b}') to the new array type
+            array = "[]" * (dims[0] if dims else 0)
             out.append(
                 f"ALTER TABLE {_qualified(dialect, table, schema)} ALTER COLUMN {col} "
-                f"TYPE {type_sql} USING {col}::text::{type_sql}"
+                f"TYPE {type_sql}{array} USING {col}::text{array}::{type_sql}{array}"
             )
         out.append(f"DROP TYPE {_qualified(dialect, old_name, self.schema)}")
         return out

@@ -24,7 +24,12 @@ from engine.autogenerate.api import AutogenContext, _diffs, populate_migration_s
 from engine.autogenerate.reflect import ReflectedTable
 from engine.operations import ops
 from engine.runtime.migration import MigrationContext
-from tests.autogenerate.test_compare_corpus import CASES, FIXTURE, MARKS, _build, normalise
+from tests.autogenerate.corpus import FIXTURE, MARKS, build, normalise
+from tests.autogenerate.corpus_cases_columns import COLUMN_CASES
+from tests.autogenerate.corpus_cases_constraints import CONSTRAINT_CASES
+from tests.autogenerate.corpus_cases_sql import SQL_CASES
+
+CASES = COLUMN_CASES + CONSTRAINT_CASES + SQL_CASES
 
 
 def _compare(conn: sa.Connection, metadata: Any, opts: dict[str, Any]) -> tuple[Any, Any]:
@@ -68,13 +73,13 @@ def test_quick_check_changes_nothing(
     request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, backend: str, case: Any
 ) -> None:
     engine: sa.Engine = request.getfixturevalue(FIXTURE[backend])
-    before = _build(case.before)
+    before = build(case.before)
     with engine.begin() as conn:
         for statement in case.setup_sql.get(backend, []):
             conn.exec_driver_sql(statement)
         before.create_all(conn)
     with engine.connect() as conn:
-        for metadata in (_build(case.after, case.id), _build(case.before)):
+        for metadata in (build(case.after), build(case.before)):
             quick, full = _both_ways(conn, metadata, case.opts, monkeypatch)
             assert quick == full
 
