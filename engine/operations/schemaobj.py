@@ -137,6 +137,8 @@ class SchemaObjects:
             return self._column_of(table, expr)
         if isinstance(expr, TextClause):
             return expr
+        if isinstance(expr, ColumnClause) and expr.is_literal:
+            return expr  # sa.literal_column("lower(name)"): SQL as written, never a name
         if isinstance(expr, ColumnClause) and not isinstance(expr, sa_schema.Column):
             return self._column_of(table, expr.name)
         if isinstance(expr, sa_schema.Column):

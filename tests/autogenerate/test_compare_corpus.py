@@ -8,8 +8,9 @@ in one test that
 1. our ``compare_metadata`` finds exactly the expected changes;
 2. Alembic's ``compare_metadata`` (the oracle) on the same connection finds the
    same ones, except where a case documents an improvement (``alembic=``);
-3. running our upgrade operations makes the database match "after" (nothing
-   left to find), and running the downgrade operations brings back "before".
+3. the upgrade operations, rendered as a script body (``render_python_code``)
+   and run, make the database match "after" (nothing left to find), and the
+   rendered downgrade brings back "before".
 
 Diffs are compared in a normalised text form (kind + object names).
 """
@@ -23,7 +24,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata as alembic_compare_metadata
 from alembic.runtime.migration import MigrationContext as AlembicMigrationContext
 
-from engine.autogenerate import compare_metadata, produce_migrations
+from engine.autogenerate import compare_metadata, produce_migrations, render_python_code
 from engine.operations import ops
 from engine.operations.base import Operations
 from engine.runtime.migration import MigrationContext
@@ -66,6 +67,26 @@ def _apply(conn: sa.Connection, container: ops.OpContainer, batch: bool) -> None
             operations.invoke(op)
 
 
+def _run_rendered(conn: sa.Connection, container: ops.OpContainer, batch: bool) -> None:
+    """Render ``container`` as a script body (``render_python_code``) and run it
+    with ``op`` bound to this connection: what the written revision would do."""
+    from sqlalchemy.dialects import mysql, postgresql, sqlite
+
+    ctx = MigrationContext.configure(conn)
+    code = render_python_code(container, render_as_batch=batch, migration_context=ctx)
+    namespace = {
+        "op": Operations(ctx),
+        "sa": sa,
+        "postgresql": postgresql,
+        "mysql": mysql,
+        "sqlite": sqlite,
+    }
+    # the code is a function body after its first line, as in script.py.mako
+    source = "def upgrade_or_downgrade():\n    " + code + "\n"
+    exec(compile(source, "<rendered>", "exec"), namespace)
+    namespace["upgrade_or_downgrade"]()
+
+
 def _ours(conn: sa.Connection, metadata: Any, opts: dict[str, Any]) -> list[str]:
     ctx = MigrationContext.configure(conn, opts=dict(opts))
     return normalise(compare_metadata(ctx, metadata))
@@ -98,10 +119,10 @@ def test_compare(request: pytest.FixtureRequest, backend: str, case: Case) -> No
     batch = backend == "sqlite"
     with engine.begin() as conn:
         script = produce_migrations(MigrationContext.configure(conn, opts=dict(case.opts)), after)
-        _apply(conn, script.upgrade_ops, batch)
+        _run_rendered(conn, script.upgrade_ops, batch)
     with engine.connect() as conn:
         assert _ours(conn, after, case.opts) == [], "the upgrade left differences"
     with engine.begin() as conn:
-        _apply(conn, script.downgrade_ops, batch)
+        _run_rendered(conn, script.downgrade_ops, batch)
     with engine.connect() as conn:
         assert _ours(conn, before, case.opts) == case.leftover, "the downgrade did not restore"

@@ -129,6 +129,17 @@ CASES = [
         dialects=frozenset({SQLITE, PG}),  # MariaDB 10.x has no functional indexes
     ),
     Case(
+        # what autogenerate writes for an expression index
+        "create_index_literal_column",
+        upgrade=(
+            'op.create_index("ix_child_lower_name", "child", '
+            '[sa.literal_column("lower(name)")], unique=False)'
+        ),
+        downgrade='op.drop_index("ix_child_lower_name", table_name="child")',
+        check_up=_expression_index,
+        dialects=frozenset({SQLITE, PG}),
+    ),
+    Case(
         "if_exists_if_not_exists",
         upgrade="""
         for _ in range(2):
