@@ -20,7 +20,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static, TabbedContent
+from textual.widgets import Input, Static
 
 from tui_migrate import tui_engine as eng
 from tui_migrate.app_actions import ActionsMixin
@@ -29,6 +29,7 @@ from tui_migrate.screens.confirm import ConfirmScreen
 from tui_migrate.screens.help import HelpScreen
 from tui_migrate.tui_model import DbState, ProjectView, dialect_of
 from tui_migrate.widgets.db_status import DbStatus
+from tui_migrate.widgets.key_hints import KeyHints
 from tui_migrate.widgets.log_pane import LogPane
 from tui_migrate.widgets.preview import Preview
 from tui_migrate.widgets.revision_graph import RevisionGraph
@@ -55,6 +56,9 @@ class MigrateApp(PanesMixin, ActionsMixin, App[int]):
         Binding("r", "refresh", "Refresh", show=False),
         Binding("slash", "filter", "Filter"),
         Binding("colon", "command_palette", "Palette", show=False),
+        # Textual adds its ctrl+p only when no binding opens the palette: ours (":")
+        # does, so ctrl+p is bound here too, as Textual binds it (priority).
+        Binding("ctrl+p", "command_palette", "Palette", show=False, priority=True),
         Binding("1", "tab('info')", "Info", show=False),
         Binding("2", "tab('up')", "Upgrade SQL", show=False),
         Binding("3", "tab('down')", "Downgrade SQL", show=False),
@@ -85,21 +89,38 @@ class MigrateApp(PanesMixin, ActionsMixin, App[int]):
         self._filter_timer: Any = None
         self.load_error: str | None = None
         self._db_started = False
+        self._offline_logged = False
         self._panes: dict[str, Any] = {}
+        self._narrow: bool | None = None  # the layout's mode for the width (set in compose)
 
     # --- layout -----------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
+        # Everything that depends on the width is set here, before the first styling:
+        # changing it after mount restyles and relabels (and animates the tabs' underline).
+        narrow = self._narrow = self.size.width < NARROW
+        self.set_class(narrow, "narrow")  # the app's class: every screen sees it
         yield Static(" tui-migrate", id="titlebar")
         with Horizontal(id="main"):
-            with Vertical(id="left"):
-                yield RevisionGraph(id="graph")
+            with Vertical(id="left") as left:
+                left.border_title = "Revisions"
+                graph = RevisionGraph(id="graph")
+                graph.id_width = _id_width(narrow)
+                yield graph
                 yield Input(placeholder="filter: id, message or label (esc clears)", id="filter")
             with Vertical(id="right"):
-                yield DbStatus(id="status")
-                yield Preview(id="preview")
-                yield LogPane(id="log")
-        yield Footer()
+                status = DbStatus(id="status")
+                status.border_title = "Database"
+                yield status
+                preview = Preview(id="preview", narrow=narrow)
+                preview.border_title = "Preview"
+                yield preview
+                log = LogPane(id="log")
+                log.border_title = "Log"
+                yield log
+        # The palette's key is in the help screen: at 80 columns the footer has no room
+        # for it (it would hide "q Quit").
+        yield KeyHints(show_command_palette=False)
 
     @property
     def main(self) -> Screen:
@@ -136,12 +157,7 @@ class MigrateApp(PanesMixin, ActionsMixin, App[int]):
     def on_mount(self) -> None:
         for name in ("graph", "preview", "log"):
             self._panes[name] = self.main.query_one(f"#{name}")
-        self.main.query_one("#left").border_title = "Revisions"
-        self.main.query_one("#status").border_title = "Database"
-        self.main.query_one("#preview").border_title = "Preview"
-        self.main.query_one("#log").border_title = "Log"
-        self.main.query_one("#filter").display = False
-        self._apply_width(self.size.width)
+        self._apply_width(self.size.width)  # a no-op unless the size changed since compose
         self.graph.focus()
         self._show_status()
         self.log_pane.entry("open", self.project_dir, style="bold")
@@ -153,18 +169,16 @@ class MigrateApp(PanesMixin, ActionsMixin, App[int]):
         self._apply_width(event.size.width)
 
     def _apply_width(self, width: int) -> None:
+        # Only when the width crosses NARROW: a class change restyles every widget.
         narrow = width < NARROW
-        self.main.set_class(narrow, "narrow")
+        if narrow == self._narrow:
+            return
+        self._narrow = narrow
         self.set_class(narrow, "narrow")
         graph = self.graph
-        graph.id_width = 8 if narrow else 12
+        graph.id_width = _id_width(narrow)
         graph.redraw()
-        tabs = self.main.query_one(TabbedContent)
-        for key, wide, short_title in (
-            ("up", "Upgrade SQL", "Up SQL"),
-            ("down", "Downgrade SQL", "Down SQL"),
-        ):
-            tabs.get_tab(key).label = short_title if narrow else wide
+        self.preview.set_narrow(narrow)
 
     # --- routing widget messages ----------------------------------------------------------
 
@@ -194,6 +208,10 @@ class MigrateApp(PanesMixin, ActionsMixin, App[int]):
         self._show_status()
         self.load_project(self.graph.selected)
         self.read_db()
+
+    async def action_quit(self) -> None:
+        """Textual's quit (ctrl+q, the palette's "Quit"): asks too while a migration runs."""
+        self.action_quit_app()
 
     def action_quit_app(self) -> None:
         if not self.running:
@@ -234,6 +252,11 @@ class MigrateApp(PanesMixin, ActionsMixin, App[int]):
         )
         for title, help_, callback in commands:
             yield SystemCommand(title, help_, callback)
+
+
+def _id_width(narrow: bool) -> int:
+    """How much of a revision id the graph shows."""
+    return 8 if narrow else 12
 
 
 def run_app(config: Any) -> int:

@@ -10,23 +10,20 @@ and to the audit log file.
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 
-from engine.errors import CommandError
 from tui_migrate import tui_engine as eng
-from tui_migrate.screens.autogen import AutogenerateScreen
-from tui_migrate.screens.forms import (
-    MergeRequest,
-    MergeScreen,
-    NewRevisionRequest,
-    NewRevisionScreen,
-)
-from tui_migrate.screens.plan import PlanScreen
-from tui_migrate.screens.run import RunScreen
 from tui_migrate.tui_model import DbState, ProjectView, join_ids, short
-from tui_migrate.tui_plan import PlannedAction, build_action
+
+if TYPE_CHECKING:
+    from tui_migrate.screens.forms import MergeRequest, NewRevisionRequest
+    from tui_migrate.screens.run import RunScreen
+    from tui_migrate.tui_plan import PlannedAction
+
+# The dialogs and the plan model are imported by the action that first needs
+# them: the first screen does not, and a 10,000-revision project must open fast.
 
 
 class ActionsMixin:
@@ -77,6 +74,7 @@ class ActionsMixin:
 
     def make_plan(self, kind: str, target: str, purge: bool = False) -> PlannedAction:
         from engine.revisions.plans import downgrade_plan, stamp_plan, upgrade_plan
+        from tui_migrate.tui_plan import build_action
 
         assert self.view is not None and self.db.heads is not None
         rmap = self.view.rmap
@@ -90,6 +88,8 @@ class ActionsMixin:
         return build_action(kind, target, plan, rmap, purge)
 
     def _plan(self, kind: str, target: str) -> None:
+        from tui_migrate.screens.plan import PlanScreen
+
         if not self._ready_for_db(kind):
             return
         try:
@@ -110,6 +110,7 @@ class ActionsMixin:
 
     def start_run(self, action: PlannedAction) -> None:
         from engine.runtime.events import RunControl
+        from tui_migrate.screens.run import RunScreen
 
         control = RunControl()
         self.control = control
@@ -176,6 +177,8 @@ class ActionsMixin:
         self.action_new_revision(autogenerate=True)
 
     def action_new_revision(self, autogenerate: bool = False) -> None:
+        from tui_migrate.screens.forms import NewRevisionScreen
+
         view = self.view
         if view is None:
             return
@@ -193,6 +196,8 @@ class ActionsMixin:
         self.push_screen(screen, self._file_request)
 
     def action_merge(self) -> None:
+        from tui_migrate.screens.forms import MergeScreen
+
         view = self.view
         if view is None:
             return
@@ -206,6 +211,8 @@ class ActionsMixin:
         self.push_screen(MergeScreen(marked, describe), self._file_request)
 
     def _file_request(self, request: NewRevisionRequest | MergeRequest | None) -> None:
+        from tui_migrate.screens.forms import NewRevisionRequest
+
         if isinstance(request, NewRevisionRequest) and request.autogenerate:
             self._autogenerate(request)
         elif request is not None:
@@ -214,6 +221,8 @@ class ActionsMixin:
     # --- autogenerate: preview (changes, warnings, renames, script), then write ----------
 
     def _autogenerate(self, request: NewRevisionRequest) -> None:
+        from tui_migrate.screens.autogen import AutogenerateScreen
+
         if not self._ready_for_db("autogenerate"):
             return
         what = f"new revision on {short(request.head, 8)} (autogenerate)"
@@ -249,6 +258,7 @@ class ActionsMixin:
     @work(thread=True, group="files")
     def write_revision(self, request: NewRevisionRequest | MergeRequest) -> None:
         from engine import commands
+        from tui_migrate.screens.forms import MergeRequest
 
         started = time.monotonic()
         if isinstance(request, MergeRequest):
@@ -296,11 +306,12 @@ class ActionsMixin:
         self._audit([f"{what} ok", *details])
         self.graph.marked.clear()
         self.load_project(script.revision)
-        if editor:
-            self._open_editor([script.path])
+        if editor:  # the new file, then the scripts again, the cursor on the new revision
+            self._open_editor([script.path], keep=script.revision)
 
     def action_edit(self) -> None:
         from engine import commands
+        from engine.errors import CommandError
 
         rev_id = self.graph.selected
         if rev_id is None:
@@ -312,10 +323,13 @@ class ActionsMixin:
             return
         self._open_editor(paths)
 
-    def _open_editor(self, paths: list[str]) -> None:
+    def _open_editor(self, paths: list[str], keep: str | None = None) -> None:
+        """Run $EDITOR on ``paths`` with the app suspended, then read the scripts again
+        and keep the cursor on ``keep`` (default: the selected revision)."""
         from textual.app import SuspendNotSupported
 
         from engine import commands
+        from engine.errors import CommandError
 
         try:
             try:
@@ -330,4 +344,4 @@ class ActionsMixin:
             return
         self.log_pane.entry("edit", "ok", details=paths)
         self.sql_cache.clear()
-        self.load_project(self.graph.selected)
+        self.load_project(keep or self.graph.selected)

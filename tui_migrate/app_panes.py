@@ -19,7 +19,6 @@ from textual.worker import get_current_worker
 
 from tui_migrate import tui_engine as eng
 from tui_migrate.tui_model import DbState, ProjectView, join_ids
-from tui_migrate.tui_plan import read_source
 from tui_migrate.widgets.db_status import DbStatus
 from tui_migrate.widgets.preview import info_text
 
@@ -44,6 +43,7 @@ class PanesMixin:
     first_screen_seconds: float | None
     started_at: float
     _db_started: bool
+    _offline_logged: bool  # the log's last word on the connection is a failure
     _preview_timer: Any
     _moved_at: float
     _filter_timer: Any
@@ -103,14 +103,17 @@ class PanesMixin:
     def _db_loaded(self, db: DbState) -> None:
         if self.closing:
             return
-        was_online = self.db.online
         self.db = db
         if self.view is not None:
             self.view.set_db_heads(db.heads)
             self.graph.redraw()
         self._show_status()
-        if db.error and (was_online or not self.log_pane.plain_lines):
+        if db.error:  # every failed read, in full (the status pane shows its first line)
             self.log_pane.entry("connect", "OFFLINE", details=[db.error], style="bold yellow")
+            self._offline_logged = True
+        elif self._offline_logged:  # back online after a failure the log shows
+            self.log_pane.entry("connect", "ok", details=[f"DB at {join_ids(db.heads or ())}"])
+            self._offline_logged = False
         self._show_info(self.graph.selected)
 
     def _show_status(self) -> None:
@@ -160,6 +163,8 @@ class PanesMixin:
         self._show_info(rev_id)
         if rev_id is None:
             return
+        from tui_migrate.tui_plan import read_source
+
         rev = self.view.revision(rev_id) if self.view else None
         self.preview.show_python(read_source(getattr(rev, "path", None)))
         for upgrade in (True, False):

@@ -17,12 +17,14 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from engine.errors import CommandError, MigrateError, MigrationFailed
 from engine.urls import mask_secrets, mask_url
 from tui_migrate.tui_model import DbState, dialect_of
-from tui_migrate.tui_plan import PlannedAction, apply_preview, fall_back
+
+if TYPE_CHECKING:  # the plan model is loaded with the first plan, not to open the app
+    from tui_migrate.tui_plan import PlannedAction
 
 ENGINE_LOCK = threading.RLock()
 LOG_FILE_NAME = "tui-migrate.log"
@@ -143,6 +145,7 @@ def preview_action(
     to their source too.
     """
     from engine.preview import preview_plan
+    from tui_migrate.tui_plan import apply_preview, fall_back
 
     steps = action.steps
     if action.kind not in ("upgrade", "downgrade") or not action.needs_preview:

@@ -343,17 +343,64 @@ def test_merge_marked_heads(tmp_path: Path, db: str, request: pytest.FixtureRequ
     run(scenario())
 
 
-def test_edit_in_editor(tmp_path: Path, sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    config = demo_project(tmp_path / "demo", sqlite_url)
-    monkeypatch.setenv("EDITOR", 'sh -c \'echo "# edited" >> "$0"\'')
+EDITOR_SCRIPT = """\
+import sys
+from pathlib import Path
+
+for name in sys.argv[1:]:
+    path = Path(name)
+    text = path.read_text(encoding="utf-8")
+    first, rest = text.split("\\n", 1)
+    path.write_text('\"\"\"renamed in the editor\\n' + rest + "# edited\\n", encoding="utf-8")
+sys.exit(int(Path(__file__).with_name("exit-code").read_text()))
+"""
+
+
+@pytest.mark.parametrize("db", ["sqlite_url", "pg_db"])
+def test_edit_in_editor(
+    tmp_path: Path, db: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``e`` runs $EDITOR on the selected revision's file (a real program that rewrites
+    the message and appends a line), then the scripts are read again: the graph, the
+    Info and Source tabs show the edit; the database is not touched. An editor that
+    fails is reported in the log and the app stays usable."""
+    import sys
+
+    url = request.getfixturevalue(db)
+    config = demo_project(tmp_path / "demo", url)
+    editor = tmp_path / "editor.py"
+    editor.write_text(EDITOR_SCRIPT, encoding="utf-8")
+    (tmp_path / "exit-code").write_text("0", encoding="utf-8")
+    monkeypatch.setenv("EDITOR", f"{sys.executable} {editor}")
     monkeypatch.delenv("VISUAL", raising=False)
+    rev = "1b0c5e2a7d01"
 
     async def scenario() -> None:
         app = MigrateApp(config)
         async with app.run_test(size=(80, 24)) as pilot:
             await wait_ready(pilot)
-            await select(pilot, "1b0c5e2a7d01")
+            heads_before = app.db.heads
+            await select(pilot, rev)
             await pilot.press("e")
             await wait_for(pilot, lambda: "# edited" in app.preview.texts.get("source", ""))
+            path = Path(app.view.revision(rev).path)
+            assert path.read_text(encoding="utf-8").endswith("# edited\n")
+            assert app.view.revision(rev).doc == "renamed in the editor"
+            assert app.graph.selected == rev  # the cursor stays on the edited revision
+            assert "renamed in the editor" in screen_text(app)  # the graph's row
+            assert "renamed in the editor" in app.preview.texts["info"]
+            assert any("edit ok" in line for line in app.log_pane.plain_lines)
+            assert app.db.online and app.db.heads == heads_before
+            assert version_rows(url) == set()  # the database was not touched
+
+            # An editor that exits with an error: said in the log, nothing reloaded.
+            (tmp_path / "exit-code").write_text("3", encoding="utf-8")
+            await pilot.press("e")
+            await wait_for(
+                pilot, lambda: any("edit FAILED" in line for line in app.log_pane.plain_lines)
+            )
+            log = "\n".join(app.log_pane.plain_lines)
+            assert "exited with code 3" in log
+            assert app.screen is app.main and app.graph.selected == rev
 
     run(scenario())

@@ -34,8 +34,9 @@ def test_opens_with_all_panes(tmp_path: Path, sqlite_url: str, size: tuple[int, 
     run(scenario())
 
 
-def test_navigation_and_preview(tmp_path: Path, sqlite_url: str) -> None:
-    config = demo_project(tmp_path / "demo", sqlite_url)
+@pytest.mark.parametrize("db", ["sqlite_url", "pg_db"])
+def test_navigation_and_preview(tmp_path: Path, db: str, request: pytest.FixtureRequest) -> None:
+    config = demo_project(tmp_path / "demo", request.getfixturevalue(db))
 
     async def scenario() -> None:
         app = MigrateApp(config)
@@ -52,8 +53,17 @@ def test_navigation_and_preview(tmp_path: Path, sqlite_url: str) -> None:
             await pilot.press("j", "down")
             assert app.graph.selected == "9c1e6f8a2b45"
             await wait_for(pilot, lambda: "merge point" in app.preview.texts.get("info", ""))
+            info = app.preview.texts["info"]
+            for field in ("Revision", "Message", "Parents", "Children", "Date", "Path"):
+                assert field in info
+            assert "5d7e1a3b9c23, 77ab4c2d6e34" in info  # the merge's parents
+            await pilot.press("k", "k")
+            await wait_for(pilot, lambda: "Labels     flags" in app.preview.texts.get("info", ""))
+            assert "Depends on content (→ 5d7e1a3b9c23)" in app.preview.texts["info"]
             await pilot.press("G")
             await wait_for(pilot, lambda: "CREATE TABLE users" in app.preview.texts.get("up", ""))
+            # offline SQL in the database's dialect
+            assert ("SERIAL" in app.preview.texts["up"]) == (db == "pg_db")
             await wait_for(pilot, lambda: "DROP TABLE users" in app.preview.texts.get("down", ""))
             await pilot.press("4")
             assert app.preview.active == "source"
@@ -67,8 +77,9 @@ def test_navigation_and_preview(tmp_path: Path, sqlite_url: str) -> None:
     run(scenario())
 
 
-def test_filter(tmp_path: Path, sqlite_url: str) -> None:
-    config = demo_project(tmp_path / "demo", sqlite_url)
+@pytest.mark.parametrize("db", ["sqlite_url", "pg_db"])
+def test_filter(tmp_path: Path, db: str, request: pytest.FixtureRequest) -> None:
+    config = demo_project(tmp_path / "demo", request.getfixturevalue(db))
 
     async def scenario() -> None:
         app = MigrateApp(config)
@@ -98,9 +109,12 @@ def test_offline_never_shows_the_password(tmp_path: Path) -> None:
             assert "secret" not in text
             assert "u:***@127.0.0.1" in text
             assert "◌" in text  # state unknown, by symbol
-            # the graph and offline previews (PostgreSQL dialect) still work
+            assert any("connect OFFLINE" in line for line in app.log_pane.plain_lines)
+            # the graph, the sources and offline previews (PostgreSQL's dialect) still work
             await pilot.press("G")
             await wait_for(pilot, lambda: "CREATE TABLE users" in app.preview.texts.get("up", ""))
+            assert "id SERIAL NOT NULL" in app.preview.texts["up"]
+            assert "def upgrade" in app.preview.texts["source"]
             # database actions are refused with a hint
             await pilot.press("u")
             assert app.screen is app.screen_stack[0]
@@ -114,8 +128,9 @@ def test_offline_never_shows_the_password(tmp_path: Path) -> None:
     run(scenario())
 
 
-def test_help_and_palette(tmp_path: Path, sqlite_url: str) -> None:
-    config = demo_project(tmp_path / "demo", sqlite_url)
+@pytest.mark.parametrize("db", ["sqlite_url", "pg_db"])
+def test_help_and_palette(tmp_path: Path, db: str, request: pytest.FixtureRequest) -> None:
+    config = demo_project(tmp_path / "demo", request.getfixturevalue(db))
 
     async def scenario() -> None:
         from textual.command import CommandPalette
@@ -140,8 +155,9 @@ def test_help_and_palette(tmp_path: Path, sqlite_url: str) -> None:
     run(scenario())
 
 
-def test_quit(tmp_path: Path, sqlite_url: str) -> None:
-    config = demo_project(tmp_path / "demo", sqlite_url)
+@pytest.mark.parametrize("db", ["sqlite_url", "pg_db"])
+def test_quit(tmp_path: Path, db: str, request: pytest.FixtureRequest) -> None:
+    config = demo_project(tmp_path / "demo", request.getfixturevalue(db))
 
     async def scenario() -> None:
         app = MigrateApp(config)
@@ -150,5 +166,31 @@ def test_quit(tmp_path: Path, sqlite_url: str) -> None:
             await pilot.press("q")
             await pilot.pause()
         assert app.return_code == 0
+
+    run(scenario())
+
+
+def test_the_layout_follows_a_resize_across_100_columns(tmp_path: Path, sqlite_url: str) -> None:
+    config = demo_project(tmp_path / "demo", sqlite_url)
+
+    async def scenario() -> None:
+        app = MigrateApp(config)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_ready(pilot)
+            assert not app.has_class("narrow") and app.graph.id_width == 12
+            assert "Downgrade SQL" in screen_text(app)
+            assert f"{DEMO_NEWEST} (head)" in screen_text(app)  # the graph's first row
+            await pilot.resize_terminal(80, 24)
+            await wait_for(pilot, lambda: app.has_class("narrow"))
+            await pilot.pause()
+            text = screen_text(app)
+            assert app.graph.id_width == 8
+            assert "Down SQL" in text and "Downgrade SQL" not in text
+            assert f"{DEMO_NEWEST[:8]} (head)" in text
+            await pilot.resize_terminal(100, 30)
+            await wait_for(pilot, lambda: not app.has_class("narrow"))
+            await pilot.pause()
+            assert "Downgrade SQL" in screen_text(app)
+            assert f"{DEMO_NEWEST} (head)" in screen_text(app)
 
     run(scenario())

@@ -103,7 +103,9 @@ class PlanScreen(ModalScreen[bool]):
             if action.kind == "stamp":
                 yield Checkbox("purge: erase the version table first", action.purge, id="purge")
             yield Label("", id="confirm-label")
-            yield Input(placeholder=action.confirm_word, id="confirm-input", compact=True)
+            # Cancel has the focus: the field is one shift+tab away, and says so.
+            hint = f"shift+tab, type {action.confirm_word}"
+            yield Input(placeholder=hint, id="confirm-input", compact=True)
             with Horizontal(id="buttons"):
                 yield Button("Cancel", id="cancel", variant="primary", compact=True)
                 yield Button("Confirm", id="confirm", variant="error", disabled=True, compact=True)

@@ -23,6 +23,8 @@ class RunScreen(ModalScreen[None]):
     BINDINGS = [
         Binding("x", "stop", "Stop after this step"),
         Binding("escape", "stop_or_close", "Stop / close"),
+        # A dialog hides the app's keys: q still quits (asking while the run goes on).
+        Binding("q", "app.quit_app", "Quit"),
     ]
 
     def __init__(self, title: str, total: int, control: Any) -> None:
@@ -39,7 +41,8 @@ class RunScreen(ModalScreen[None]):
             yield Label(self.run_title, id="run-title")
             yield ProgressBar(total=max(1, self.total), show_eta=False, id="run-progress")
             yield Label("starting…", id="run-step")
-            yield RichLog(id="run-log", wrap=True, markup=False, max_lines=2000)
+            # min_width=1: wrapped at the dialog's width, never cropped (see LogPane)
+            yield RichLog(id="run-log", wrap=True, markup=False, max_lines=2000, min_width=1)
             yield Static("", id="run-result")
             with Horizontal(id="buttons"):
                 yield Button("Stop (x)", id="stop", variant="warning", compact=True)

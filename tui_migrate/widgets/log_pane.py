@@ -12,7 +12,12 @@ class LogPane(RichLog):
     """A ``RichLog`` with one entry format (``entry``) and indented details."""
 
     def __init__(self, **kwargs) -> None:  # noqa: ANN003 - Widget keyword arguments
-        super().__init__(wrap=True, markup=False, highlight=False, max_lines=5000, **kwargs)
+        # min_width=1: wrap at the pane's width. RichLog's default (78) renders every
+        # line 78 columns wide and crops it in a narrower pane: the end of a long
+        # error, statement or path would be cut off, not wrapped.
+        super().__init__(
+            wrap=True, markup=False, highlight=False, max_lines=5000, min_width=1, **kwargs
+        )
         self.plain_lines: list[str] = []
 
     def entry(

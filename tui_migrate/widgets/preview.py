@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.syntax import Syntax
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
@@ -12,10 +11,21 @@ from textual.widgets import Static, TabbedContent, TabPane
 
 from tui_migrate.tui_model import STATE_NAMES, join_ids
 
-TABS = (("info", "Info"), ("up", "Upgrade SQL"), ("down", "Downgrade SQL"), ("source", "Source"))
+if TYPE_CHECKING:  # Pygments (through rich.syntax) loads with the first highlighted text
+    from rich.syntax import Syntax
+
+# (key, title, title under 100 columns)
+TABS = (
+    ("info", "Info", "Info"),
+    ("up", "Upgrade SQL", "Up SQL"),
+    ("down", "Downgrade SQL", "Down SQL"),
+    ("source", "Source", "Source"),
+)
 
 
 def highlighted(code: str, lexer: str) -> Syntax:
+    from rich.syntax import Syntax
+
     return Syntax(code, lexer, theme="ansi_dark", word_wrap=False, background_color="default")
 
 
@@ -27,16 +37,25 @@ class Preview(Vertical):
     pane's layout, not four (and no highlighting of a hidden source).
     """
 
-    def __init__(self, **kwargs) -> None:  # noqa: ANN003 - Widget keyword arguments
+    def __init__(self, *, narrow: bool = False, **kwargs) -> None:  # noqa: ANN003 - Widget keyword arguments
         super().__init__(**kwargs)
         self.texts: dict[str, str] = {}  # plain text of every tab, shown or not
         self._pending: dict[str, object] = {}
+        self._narrow = narrow
 
     def compose(self) -> ComposeResult:
         with TabbedContent(initial="info", id="preview-tabs"):
-            for key, title in TABS:
-                with TabPane(title, id=key), VerticalScroll(id=f"{key}-scroll"):
+            for key, title, short in TABS:
+                label = short if self._narrow else title
+                with TabPane(label, id=key), VerticalScroll(id=f"{key}-scroll"):
                     yield Static("", id=f"{key}-body")
+
+    def set_narrow(self, narrow: bool) -> None:
+        """Short tab titles under 100 columns."""
+        self._narrow = narrow
+        tabs = self.query_one(TabbedContent)
+        for key, title, short in TABS:
+            tabs.get_tab(key).label = short if narrow else title
 
     @property
     def active(self) -> str:
