@@ -34,8 +34,12 @@ def ours(project, *argv: str) -> tuple[int, str, str]:
 
 def ours_subprocess(project, *argv: str, env: dict | None = None):
     return subprocess.run(
-        [str(BIN / "tui-migrate"), *argv], cwd=project, capture_output=True, text=True,
-        env={**os.environ, **(env or {})}, timeout=60,
+        [str(BIN / "tui-migrate"), *argv],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=60,
     )
 
 

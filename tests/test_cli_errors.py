@@ -25,8 +25,9 @@ def failed(project, *argv):
 
 
 def test_syntax_error_names_file_and_line(project):
-    write_version(project, "bad.py", version_text("cccc00000004", "aaaa00000002")
-                  + "\ndef broken(:\n")
+    write_version(
+        project, "bad.py", version_text("cccc00000004", "aaaa00000002") + "\ndef broken(:\n"
+    )
     msg = failed(project, "heads")
     assert "bad.py" in msg and "line" in msg
 
@@ -113,9 +114,12 @@ def test_raiseerr_shows_the_traceback(project):
 
 def test_password_is_never_shown(project):
     ini = project / "alembic.ini"
-    ini.write_text(ini.read_text().replace(
-        "driver://user:pass@localhost/dbname",
-        "postgresql+psycopg://app:s3cr3t@127.0.0.1:1/nodb"))
+    ini.write_text(
+        ini.read_text().replace(
+            "driver://user:pass@localhost/dbname",
+            "postgresql+psycopg://app:s3cr3t@127.0.0.1:1/nodb",
+        )
+    )
     proc = ours_subprocess(project, "history", "-i")
     assert proc.returncode == 1
     assert "s3cr3t" not in proc.stderr + proc.stdout

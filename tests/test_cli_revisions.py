@@ -29,23 +29,48 @@ def build_branchy(project):
     _rev(project, "-m", "one", "--rev-id", "aaaa00000001")
     _rev(project, "-m", "two", "--rev-id", "aaaa00000002")
     _rev(project, "-m", "left", "--rev-id", "bbbb00000003", "--branch-label", "left")
-    _rev(project, "-m", "right", "--rev-id", "cccc00000004", "--head", "aaaa00000002",
-         "--splice")
-    _rev(project, "-m", "dep", "--rev-id", "dddd00000005", "--head", "cccc00000004",
-         "--depends-on", "left")
+    _rev(project, "-m", "right", "--rev-id", "cccc00000004", "--head", "aaaa00000002", "--splice")
+    _rev(
+        project,
+        "-m",
+        "dep",
+        "--rev-id",
+        "dddd00000005",
+        "--head",
+        "cccc00000004",
+        "--depends-on",
+        "left",
+    )
     code, out, err = ours(
         project, "merge", "bbbb", "dddd", "-m", "merge it", "--rev-id", "eeee00000006"
     )
     assert code == 0, err
-    _rev(project, "-m", "other base", "--rev-id", "ffff00000007", "--head", "base",
-         "--branch-label", "other")
+    _rev(
+        project,
+        "-m",
+        "other base",
+        "--rev-id",
+        "ffff00000007",
+        "--head",
+        "base",
+        "--branch-label",
+        "other",
+    )
 
 
 VERBS = [
-    ("heads",), ("heads", "-v"), ("heads", "--resolve-dependencies"),
-    ("history",), ("history", "-v"), ("history", "-r", "aaaa00000002:"),
-    ("history", "-r", ":left@head"), ("history", "-r", "bbbb:eeee"),
-    ("show", "left@head"), ("show", "eeee"), ("show", "heads"), ("show", "other"),
+    ("heads",),
+    ("heads", "-v"),
+    ("heads", "--resolve-dependencies"),
+    ("history",),
+    ("history", "-v"),
+    ("history", "-r", "aaaa00000002:"),
+    ("history", "-r", ":left@head"),
+    ("history", "-r", "bbbb:eeee"),
+    ("show", "left@head"),
+    ("show", "eeee"),
+    ("show", "heads"),
+    ("show", "other"),
 ]
 
 
@@ -83,7 +108,12 @@ def test_files_we_write_run_under_alembic(project):
     ini = project / "alembic.ini"
     ini.write_text(ini.read_text().replace("driver://user:pass@localhost/dbname", "sqlite://"))
     assert alembic(project, "heads").stdout.split() == [
-        "eeee00000006", "(left)", "(head)", "ffff00000007", "(other)", "(head)"
+        "eeee00000006",
+        "(left)",
+        "(head)",
+        "ffff00000007",
+        "(other)",
+        "(head)",
     ] or set(alembic(project, "heads").stdout.splitlines()) == set(
         ours(project, "heads")[1].splitlines()
     )

@@ -13,8 +13,9 @@ from tests.runtime.project import make_project, table_rev, version_rows
 
 
 def test_sourceless_project_runs(tmp_path, sqlite_url):
-    project = make_project(tmp_path / "p", sqlite_url, [table_rev("a1", None),
-                                                         table_rev("b1", "a1")])
+    project = make_project(
+        tmp_path / "p", sqlite_url, [table_rev("a1", None), table_rev("b1", "a1")]
+    )
     with project.ini.open("a") as fh:
         fh.write("sourceless = true\n")
     versions = project.root / "migrations" / "versions"
@@ -50,12 +51,18 @@ def _run_in_pty(argv: list[str], cwd: Path) -> str:
 
 
 def test_history_is_coloured_on_a_terminal_and_plain_in_a_pipe(tmp_path):
-    project = make_project(tmp_path / "p", "sqlite:///x.db", [table_rev("a1", None),
-                                                               table_rev("b1", "a1")])
+    project = make_project(
+        tmp_path / "p", "sqlite:///x.db", [table_rev("a1", None), table_rev("b1", "a1")]
+    )
     tty = _run_in_pty([str(BIN / "tui-migrate"), "history"], project.root)
     assert "\x1b[" in tty  # ANSI styles from Rich
     assert "b1 (head)" in tty.replace("\x1b[0m", "").replace("\x1b[1;32m", "")
-    piped = subprocess.run([str(BIN / "tui-migrate"), "history"], cwd=project.root,
-                           capture_output=True, text=True, check=True).stdout
+    piped = subprocess.run(
+        [str(BIN / "tui-migrate"), "history"],
+        cwd=project.root,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert "\x1b[" not in piped
     assert piped.splitlines() == ["a1 -> b1 (head), rev b1", "<base> -> a1, rev a1"]

@@ -36,8 +36,9 @@ def test_heads_path_imports_nothing_heavy():
         "print(sorted(m for m in sys.modules if m.split('.')[0] in "
         "('sqlalchemy','mako','rich','textual','alembic')))"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout.strip()
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
     assert out == "[]"
 
 

@@ -46,8 +46,8 @@ def database_url(request: pytest.FixtureRequest, dialect: str, *, env: str = "ge
         )
     if env == "async":
         # asyncpg takes no libpq options such as sslmode.
-        url = make_url(url).difference_update_query(["sslmode"]).render_as_string(
-            hide_password=False
+        url = (
+            make_url(url).difference_update_query(["sslmode"]).render_as_string(hide_password=False)
         )
         sync, async_ = _ASYNC_DRIVERS[dialect]
         assert url.startswith(sync), url

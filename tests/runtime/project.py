@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-ENV_PY = '''
+ENV_PY = """
 import ast
 from alembic import context
 from sqlalchemy import engine_from_config, pool
@@ -50,7 +50,7 @@ if context.is_offline_mode():
     offline()
 else:
     online()
-'''
+"""
 
 
 @dataclass
@@ -86,7 +86,8 @@ def render_rev(rev: Rev) -> str:
         f"down_revision = {rev.down!r}\n"
         f"branch_labels = {tuple(rev.branch_labels) if rev.branch_labels else None!r}\n"
         f"depends_on = {tuple(rev.depends_on) if rev.depends_on else None!r}\n\n\n"
-        "def upgrade():\n" + textwrap.indent(textwrap.dedent(rev.upgrade).strip(), "    ")
+        "def upgrade():\n"
+        + textwrap.indent(textwrap.dedent(rev.upgrade).strip(), "    ")
         + "\n\n\ndef downgrade():\n"
         + textwrap.indent(textwrap.dedent(rev.downgrade).strip(), "    ")
         + "\n"
@@ -125,8 +126,9 @@ class Project:
         else:
             from alembic import command as acommand
 
-            getattr(acommand, command)(self.alembic_config(output_buffer=buf), *args, sql=True,
-                                       **kw)
+            getattr(acommand, command)(
+                self.alembic_config(output_buffer=buf), *args, sql=True, **kw
+            )
         return buf.getvalue()
 
 

@@ -105,10 +105,14 @@ def test_bad_targets(tmp_path, sqlite_url, argv, expected):
 
 
 def test_failed_step_message(tmp_path, sqlite_url):
-    project = make_project(tmp_path / "p", sqlite_url, [
-        table_rev("a1", None),
-        Rev("b1", "a1", upgrade='op.execute("INSERT INTO nowhere VALUES (1)")'),
-    ])
+    project = make_project(
+        tmp_path / "p",
+        sqlite_url,
+        [
+            table_rev("a1", None),
+            Rev("b1", "a1", upgrade='op.execute("INSERT INTO nowhere VALUES (1)")'),
+        ],
+    )
     code, out, err = ours(project.root, "upgrade", "heads")
     assert code == 1
     assert "FAILED: upgrade b1 failed:" in err and "nowhere" in err
@@ -141,11 +145,18 @@ def test_sql_piped_into_a_reader_that_leaves(tmp_path):
 
     from tests.cli_helpers import BIN
 
-    project = make_project(tmp_path / "p", "postgresql://u:pw@h/db",
-                           [table_rev(f"r{i}", f"r{i - 1}" if i else None) for i in range(300)])
+    project = make_project(
+        tmp_path / "p",
+        "postgresql://u:pw@h/db",
+        [table_rev(f"r{i}", f"r{i - 1}" if i else None) for i in range(300)],
+    )
     proc = subprocess.run(
         f"'{BIN / 'tui-migrate'}' upgrade heads --sql | head -1",
-        shell=True, cwd=project.root, capture_output=True, text=True, timeout=60,
+        shell=True,
+        cwd=project.root,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert proc.stdout.strip() == "BEGIN;"
     assert "FAILED" not in proc.stderr and "Traceback" not in proc.stderr

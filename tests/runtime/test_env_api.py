@@ -17,7 +17,7 @@ from tests.runtime.project import ENV_PY, Rev, make_project, table_rev, version_
 PROBE_ENV = ENV_PY.replace(
     "if context.is_offline_mode():",
     textwrap.dedent(
-        '''
+        """
         import json, os
         def _probe():
             out = {
@@ -36,16 +36,16 @@ PROBE_ENV = ENV_PY.replace(
                 out["start"] = context.get_starting_revision_argument()
             config.attributes["probe"] = out
         _probe()
-        '''
+        """
     )
     + "\nif context.is_offline_mode():",
 )
 
 
 def test_context_arguments(tmp_path, sqlite_url):
-    project = make_project(tmp_path / "p", sqlite_url, [table_rev("a1", None),
-                                                         table_rev("b1", "a1")],
-                           env_py=PROBE_ENV)
+    project = make_project(
+        tmp_path / "p", sqlite_url, [table_rev("a1", None), table_rev("b1", "a1")], env_py=PROBE_ENV
+    )
     config = Config(str(project.ini), cmd_opts=None)
     config.cmd_opts = type("Opts", (), {"x": ["color=blue", "dry"]})()
     commands.upgrade(config, "b1", tag="t1")
@@ -96,7 +96,9 @@ def test_on_version_apply_and_served_imports(tmp_path, sqlite_url):
     assert isinstance(Operations(ctx), Operations)
     """
     project = make_project(
-        tmp_path / "p", sqlite_url, [Rev("a1", None, upgrade=body), table_rev("b1", "a1")],
+        tmp_path / "p",
+        sqlite_url,
+        [Rev("a1", None, upgrade=body), table_rev("b1", "a1")],
         env_py=ENV_PY.replace(
             "kw = ast.literal_eval",
             "def _record(ctx, step, heads, run_args):\n"
@@ -133,8 +135,12 @@ def _init(tmp_path, template: str, url: str) -> Config:
 
     root = tmp_path / "proj"
     root.mkdir()
-    init_project(root / "migrations", template, config_file=root / "alembic.ini",
-                 toml_file=root / "pyproject.toml")
+    init_project(
+        root / "migrations",
+        template,
+        config_file=root / "alembic.ini",
+        toml_file=root / "pyproject.toml",
+    )
     ini = root / "alembic.ini"
     text = ini.read_text()
     import re
@@ -153,12 +159,14 @@ def _init(tmp_path, template: str, url: str) -> Config:
 def test_async_template(tmp_path, backend, request):
     url = request.getfixturevalue("sqlite_url" if backend == "sqlite" else "pg_db")
     # asyncpg takes no libpq options such as sslmode.
-    plain = sa.make_url(url).difference_update_query(["sslmode"]).render_as_string(
-        hide_password=False
+    plain = (
+        sa.make_url(url).difference_update_query(["sslmode"]).render_as_string(hide_password=False)
     )
-    async_url = plain.replace("sqlite://", "sqlite+aiosqlite://").replace(
-        "postgresql+psycopg://", "postgresql+asyncpg://"
-    ).replace("postgresql://", "postgresql+asyncpg://")
+    async_url = (
+        plain.replace("sqlite://", "sqlite+aiosqlite://")
+        .replace("postgresql+psycopg://", "postgresql+asyncpg://")
+        .replace("postgresql://", "postgresql+asyncpg://")
+    )
     config = _init(tmp_path, "async", async_url)
     commands.upgrade(config, "heads")
     assert version_rows(url) == {"a1"}
@@ -172,16 +180,21 @@ def test_multidb_template(tmp_path):
 
     root = tmp_path / "proj"
     root.mkdir()
-    init_project(root / "migrations", "multidb", config_file=root / "alembic.ini",
-                 toml_file=root / "pyproject.toml")
+    init_project(
+        root / "migrations",
+        "multidb",
+        config_file=root / "alembic.ini",
+        toml_file=root / "pyproject.toml",
+    )
     ini = root / "alembic.ini"
     text = ini.read_text()
     import re
 
     urls = {name: f"sqlite:///{tmp_path / name}.db" for name in ("engine1", "engine2")}
     for name, url in urls.items():
-        text = re.sub(rf"(?ms)^\[{name}\]\nsqlalchemy\.url = .*?$",
-                      f"[{name}]\nsqlalchemy.url = {url}", text)
+        text = re.sub(
+            rf"(?ms)^\[{name}\]\nsqlalchemy\.url = .*?$", f"[{name}]\nsqlalchemy.url = {url}", text
+        )
     ini.write_text(text)
     rev = textwrap.dedent('''
         """multi"""
@@ -238,8 +251,9 @@ def test_execute_and_static_output_offline(tmp_path):
         "        context.execute('SELECT 42')\n"
         "        context.run_migrations()\n\n\ndef online",
     )
-    project = make_project(tmp_path / "p", "postgresql://u@h/db", [table_rev("a1", None)],
-                           env_py=env)
+    project = make_project(
+        tmp_path / "p", "postgresql://u@h/db", [table_rev("a1", None)], env_py=env
+    )
     ours = project.offline("ours", "upgrade", "heads")
     assert "-- hello from env.py" in ours and "SELECT 42;" in ours
     theirs = project.offline("alembic", "upgrade", "heads")

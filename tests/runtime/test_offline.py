@@ -22,8 +22,12 @@ HISTORY = [
     table_rev("b1", "a1"),
     table_rev("c1", "a1", branch_labels=["feature"]),
     table_rev("d1", ("b1", "c1"), message="merge"),
-    Rev("e1", "d1", upgrade='op.execute("UPDATE t_a1 SET id = id + 1")',
-        downgrade='op.execute("UPDATE t_a1 SET id = id - 1")'),
+    Rev(
+        "e1",
+        "d1",
+        upgrade='op.execute("UPDATE t_a1 SET id = id + 1")',
+        downgrade='op.execute("UPDATE t_a1 SET id = id - 1")',
+    ),
 ]
 
 CASES = [
@@ -41,8 +45,9 @@ CASES = [
 
 
 @pytest.mark.parametrize("dialect", sorted(URLS))
-@pytest.mark.parametrize(("command", "args", "kw"), CASES,
-                         ids=[f"{c}-{'-'.join(a)}" for c, a, _ in CASES])
+@pytest.mark.parametrize(
+    ("command", "args", "kw"), CASES, ids=[f"{c}-{'-'.join(a)}" for c, a, _ in CASES]
+)
 def test_offline_sql_matches_alembic(tmp_path, dialect, command, args, kw):
     project = make_project(tmp_path / "p", URLS[dialect], HISTORY)
     theirs = project.offline("alembic", command, *args, **kw)
@@ -71,14 +76,15 @@ def _blocks(sql: str) -> list[list[str]]:
             blocks.append([])
             added.append(set())
             removed.append(set())
-        if m := re.match(r"INSERT INTO \S*alembic_version \(version_num\) VALUES \('(\w+)'\)",
-                         stmt):
+        if m := re.match(
+            r"INSERT INTO \S*alembic_version \(version_num\) VALUES \('(\w+)'\)", stmt
+        ):
             added[-1].add(m.group(1))
-        elif m := re.match(r"UPDATE \S*alembic_version SET version_num='(\w+)' WHERE .* = '(\w+)'",
-                           stmt):
+        elif m := re.match(
+            r"UPDATE \S*alembic_version SET version_num='(\w+)' WHERE .* = '(\w+)'", stmt
+        ):
             added[-1].add(m.group(1))
             removed[-1].add(m.group(2))
         else:
             blocks[-1].append(stmt)
-    return [sorted(b) + [f"+{sorted(a)} -{sorted(r)}"]
-            for b, a, r in zip(blocks, added, removed)]
+    return [sorted(b) + [f"+{sorted(a)} -{sorted(r)}"] for b, a, r in zip(blocks, added, removed)]

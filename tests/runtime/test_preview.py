@@ -11,15 +11,21 @@ from tests.runtime.project import Rev, make_project, table_rev
 
 HISTORY = [
     table_rev("a1", None),
-    Rev("b1", "a1",
+    Rev(
+        "b1",
+        "a1",
         upgrade='op.add_column("t_a1", sa.Column("note", sa.String(200)))',
-        downgrade='op.drop_column("t_a1", "note")'),
-    Rev("c1", "b1",
+        downgrade='op.drop_column("t_a1", "note")',
+    ),
+    Rev(
+        "c1",
+        "b1",
         upgrade='op.alter_column("t_a1", "note", type_=sa.String(50), '
-                'existing_type=sa.String(200))',
+        "existing_type=sa.String(200))",
         downgrade='op.alter_column("t_a1", "note", type_=sa.String(200), '
-                  'existing_type=sa.String(50))'),
-    Rev("d1", "c1", upgrade='op.execute("UPDATE t_a1 SET note = \'x\'")', downgrade="pass"),
+        "existing_type=sa.String(50))",
+    ),
+    Rev("d1", "c1", upgrade="op.execute(\"UPDATE t_a1 SET note = 'x'\")", downgrade="pass"),
     Rev("e1", "d1", upgrade="pass", downgrade='raise NotImplementedError("one way only")'),
 ]
 
@@ -74,12 +80,16 @@ def test_findings_for_containers():
 
 
 def test_empty_downgrade_of_a_merge_is_not_irreversible(tmp_path):
-    project = make_project(tmp_path / "p", "sqlite:///x.db", [
-        table_rev("a1", None),
-        table_rev("b1", "a1"),
-        table_rev("c1", "a1"),
-        Rev("m1", ("b1", "c1"), upgrade="pass", downgrade="pass", message="merge"),
-    ])
+    project = make_project(
+        tmp_path / "p",
+        "sqlite:///x.db",
+        [
+            table_rev("a1", None),
+            table_rev("b1", "a1"),
+            table_rev("c1", "a1"),
+            Rev("m1", ("b1", "c1"), upgrade="pass", downgrade="pass", message="merge"),
+        ],
+    )
     preview = preview_plan(project.config(), "downgrade", "b1", ("m1",))
     merge = preview.steps[0]
     assert merge.revisions == ("m1",) and merge.irreversible is None

@@ -43,8 +43,9 @@ def test_template_args_from_env_py(tmp_path, sqlite_url):
 
 
 def test_history_indicate_current_and_show_current(tmp_path, sqlite_url):
-    project = make_project(tmp_path / "p", sqlite_url, [table_rev("a1", None),
-                                                         table_rev("b1", "a1")])
+    project = make_project(
+        tmp_path / "p", sqlite_url, [table_rev("a1", None), table_rev("b1", "a1")]
+    )
     assert ours(project.root, "upgrade", "a1")[0] == 0
     code, out, err = ours(project.root, "history", "-i")
     assert code == 0, err

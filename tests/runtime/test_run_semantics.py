@@ -44,8 +44,9 @@ def test_failure_on_postgresql_rolls_back_the_run(tmp_path, pg_db):
 
 
 def test_failure_on_postgresql_per_migration_keeps_completed_steps(tmp_path, pg_db):
-    project = make_project(tmp_path / "p", pg_db, FAILING,
-                           configure={"transaction_per_migration": True})
+    project = make_project(
+        tmp_path / "p", pg_db, FAILING, configure={"transaction_per_migration": True}
+    )
     with pytest.raises(MigrationFailed) as info:
         commands.upgrade(project.config(), "heads")
     assert version_rows(pg_db) == {"b1"}
@@ -157,16 +158,23 @@ def test_version_table_options(tmp_path, pg_db):
         conn.execute(sa.text("CREATE SCHEMA IF NOT EXISTS audit"))
     engine.dispose()
     project = make_project(
-        tmp_path / "p", pg_db, FAILING[:2],
-        configure={"version_table": "my_versions", "version_table_schema": "audit",
-                   "version_table_pk": False},
+        tmp_path / "p",
+        pg_db,
+        FAILING[:2],
+        configure={
+            "version_table": "my_versions",
+            "version_table_schema": "audit",
+            "version_table_pk": False,
+        },
     )
     commands.upgrade(project.config(), "heads")
     assert version_rows(pg_db, "my_versions", "audit") == {"b1"}
     engine = sa.create_engine(pg_db)
     with engine.connect() as conn:
-        assert sa.inspect(conn).get_pk_constraint("my_versions", schema="audit")[
-            "constrained_columns"] == []
+        assert (
+            sa.inspect(conn).get_pk_constraint("my_versions", schema="audit")["constrained_columns"]
+            == []
+        )
         conn.execute(sa.text("DROP SCHEMA audit CASCADE"))
         conn.commit()
     engine.dispose()
@@ -174,23 +182,35 @@ def test_version_table_options(tmp_path, pg_db):
 
 def test_row_count_check(tmp_path, sqlite_url):
     """A version row changed behind the run's back is caught, not papered over."""
-    project = make_project(tmp_path / "p", sqlite_url, [
-        table_rev("a1", None),
-        Rev("b1", "a1", upgrade='op.execute("DELETE FROM alembic_version")'),
-    ])
+    project = make_project(
+        tmp_path / "p",
+        sqlite_url,
+        [
+            table_rev("a1", None),
+            Rev("b1", "a1", upgrade='op.execute("DELETE FROM alembic_version")'),
+        ],
+    )
     commands.upgrade(project.config(), "a1")
     with pytest.raises(CommandError, match="expected to match one row when updating 'a1' to 'b1'"):
         commands.upgrade(project.config(), "b1")
 
 
 def test_python_error_after_a_statement_does_not_blame_the_statement(tmp_path, sqlite_url):
-    project = make_project(tmp_path / "p", sqlite_url, [
-        table_rev("a1", None),
-        Rev("b1", "a1", upgrade="""
+    project = make_project(
+        tmp_path / "p",
+        sqlite_url,
+        [
+            table_rev("a1", None),
+            Rev(
+                "b1",
+                "a1",
+                upgrade="""
         op.create_table("t_b1", sa.Column("id", sa.Integer, primary_key=True))
         raise RuntimeError("forgot something")
-        """),
-    ])
+        """,
+            ),
+        ],
+    )
     with pytest.raises(MigrationFailed) as info:
         commands.upgrade(project.config(), "heads")
     err = info.value
