@@ -121,6 +121,8 @@ class RevisionMap:
         cycle = find_cycle(self._revs, lambda r: r._down)
         if cycle:
             raise CycleDetected(cycle)
+        if not any(r._deps for r in self._revs.values()):
+            return  # without depends_on the second walk would be the first again
         cycle = find_cycle(self._revs, lambda r: r.all_down_revisions)
         if cycle:
             raise DependencyCycleDetected(cycle)
