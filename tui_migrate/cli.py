@@ -474,8 +474,8 @@ def entry() -> None:
 
     The cycle collector's youngest generation runs every 10,000 net allocations
     instead of 700: importing SQLAlchemy and building Table objects allocate in
-    bursts, and the default sweeps cost 7-10% of a long ``upgrade --sql`` (CPU
-    time measured on a 2,000-revision history) for no memory gained back.
+    bursts; with the default, a 2,000-revision ``upgrade --sql`` took about 7% more
+    CPU time (medians of 4 runs: 4.81 s against 4.49 s).
     """
     import gc
 
