@@ -45,9 +45,13 @@ def upgrade(
     tag: str | None = None,
     *,
     control: RunControl | None = None,
+    script: ScriptDirectory | None = None,
 ) -> RunResult:
-    """Upgrade to ``revision`` (``alembic upgrade``); ``start:end`` with ``sql``."""
-    script = _script(config)
+    """Upgrade to ``revision`` (``alembic upgrade``); ``start:end`` with ``sql``.
+
+    ``script``: the project's ``ScriptDirectory`` when the caller has it already.
+    """
+    script = script or _script(config)
     starting_rev, destination = _split_range(revision, sql, "upgrade")
 
     def fn(heads: tuple[str, ...], context: Any) -> list[Any]:
@@ -89,9 +93,13 @@ def downgrade(
     tag: str | None = None,
     *,
     control: RunControl | None = None,
+    script: ScriptDirectory | None = None,
 ) -> RunResult:
-    """Downgrade to ``revision``; offline it needs ``start:end``."""
-    script = _script(config)
+    """Downgrade to ``revision``; offline it needs ``start:end``.
+
+    ``script``: the project's ``ScriptDirectory`` when the caller has it already.
+    """
+    script = script or _script(config)
     starting_rev, destination = _split_range(revision, sql, "downgrade")
     if sql and starting_rev is None:
         raise CommandError(

@@ -80,6 +80,7 @@ def preview_plan(
 
     start = ",".join(current_heads) or "base"
     run = migrate_commands.upgrade if direction == "upgrade" else migrate_commands.downgrade
+    script = migrate_commands._script(config)
     error = None
     try:
         run(
@@ -87,6 +88,7 @@ def preview_plan(
             f"{start}:{target}",
             sql=True,
             control=ev.RunControl(listeners=[listen]),
+            script=script,
         )
     except MigrationFailed as err:
         error = err.message
@@ -99,9 +101,7 @@ def preview_plan(
         and not s.irreversible
     ]
     if empty_downgrades:
-        from engine.migrate_commands import _script
-
-        rmap = _script(config).revision_map
+        rmap = script.revision_map
         for step in empty_downgrades:
             # A merge (or any revision whose upgrade is empty too) undoes nothing
             # because it did nothing: that is not irreversible.
