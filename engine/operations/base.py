@@ -63,6 +63,21 @@ def _directive(name: str, op_cls: type, source: str) -> Callable[..., Any]:
     return directive
 
 
+def _same_definition(old: Callable[..., Any], new: Callable[..., Any]) -> bool:
+    """Whether ``new`` is ``old`` defined again: the same function name in the same
+    file. A long-lived process (the TUI) runs env.py once per action, and an env.py
+    that registers an implementation for an op class imported from a module (kept
+    in ``sys.modules``) registers it again each time; that is not a conflict."""
+    old_code = getattr(old, "__code__", None)
+    new_code = getattr(new, "__code__", None)
+    if old_code is None or new_code is None:
+        return False
+    return (
+        getattr(old, "__qualname__", None) == getattr(new, "__qualname__", None)
+        and old_code.co_filename == new_code.co_filename
+    )
+
+
 class _NotInBatchMode:
     """Hides an Operations directive that batch mode does not offer (as Alembic's
     ``BatchOperations`` lacks ``create_table`` etc.): ``hasattr`` is False."""
@@ -112,7 +127,8 @@ class Operations:
         (and of its subclasses without an implementation of their own)."""
 
         def register(fn: _C) -> _C:
-            if op_cls in _IMPLEMENTATIONS and not replace:
+            existing = _IMPLEMENTATIONS.get(op_cls)
+            if existing is not None and not replace and not _same_definition(existing, fn):
                 raise CommandError(
                     f"An implementation for {op_cls.__name__} is already registered",
                     hint="Pass replace=True to implementation_for() to replace it.",

@@ -5,7 +5,9 @@ reverse of the other, run offline and against real databases."""
 from __future__ import annotations
 
 import io
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -183,3 +185,90 @@ def test_module_class_proxy_forwards_to_the_installed_op(view_ops: None) -> None
         f"CREATE VIEW big_orders AS {VIEW.sqltext}",
         "DROP TABLE t",
     ]
+
+
+def test_the_same_definition_registered_again_replaces_quietly(view_ops: None) -> None:
+    """env.py run again in one process (the TUI) defines its implementation again."""
+    source = (
+        "def create_view(operations, operation):\n"
+        "    operations.execute('CREATE VIEW ' + operation.target.name + ' AS SELECT 2')\n"
+    )
+    first: dict[str, Any] = {}
+    exec(compile(source, "/project/migrations/env.py", "exec"), first)
+    Operations.implementation_for(CreateViewOp, replace=True)(first["create_view"])
+    again: dict[str, Any] = {}
+    exec(compile(source, "/project/migrations/env.py", "exec"), again)
+    Operations.implementation_for(CreateViewOp)(again["create_view"])
+    assert _IMPLEMENTATIONS[CreateViewOp] is again["create_view"]
+    # the same name from another file is still a conflict
+    other: dict[str, Any] = {}
+    exec(compile(source, "/elsewhere/plugin.py", "exec"), other)
+    with pytest.raises(CommandError, match="already registered"):
+        Operations.implementation_for(CreateViewOp)(other["create_view"])
+
+
+_VIEW_OPS_MODULE = """
+from alembic.operations import MigrateOperation, Operations
+
+
+@Operations.register_operation("create_marker_view")
+class CreateMarkerViewOp(MigrateOperation):
+    def __init__(self, name):
+        self.name = name
+
+    @classmethod
+    def create_marker_view(cls, operations, name):
+        return operations.invoke(cls(name))
+
+    def reverse(self):
+        return None
+"""
+
+_ENV_REGISTERING = """
+from marker_view_ops import CreateMarkerViewOp
+from alembic.operations import Operations
+
+
+@Operations.implementation_for(CreateMarkerViewOp)
+def create_marker_view(operations, operation):
+    operations.execute(f"CREATE VIEW {operation.name} AS SELECT 1 AS one")
+"""
+
+
+def test_env_py_registering_an_implementation_runs_twice_in_one_process(
+    tmp_path: Path, sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two actions in one TUI session run env.py twice; its registration of an
+    implementation for an op class kept in sys.modules must not fail the second."""
+    from engine import commands
+    from tests.runtime.project import ENV_PY, Rev, make_project
+
+    (tmp_path / "marker_view_ops.py").write_text(_VIEW_OPS_MODULE)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    project = make_project(
+        tmp_path / "p",
+        sqlite_url,
+        [
+            Rev(
+                "a1",
+                None,
+                upgrade='op.create_marker_view("v_one")',
+                downgrade='op.execute("DROP VIEW v_one")',
+            )
+        ],
+        env_py=_ENV_REGISTERING + ENV_PY,
+    )
+    try:
+        commands.upgrade(project.config(), "head")
+        commands.downgrade(project.config(), "base")
+        commands.upgrade(project.config(), "head")
+        engine = sa.create_engine(sqlite_url)
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT one FROM v_one").scalar() == 1
+        engine.dispose()
+    finally:
+        module = sys.modules.pop("marker_view_ops", None)
+        if module is not None:
+            _IMPLEMENTATIONS.pop(module.CreateMarkerViewOp, None)
+        if hasattr(Operations, "create_marker_view"):
+            delattr(Operations, "create_marker_view")
