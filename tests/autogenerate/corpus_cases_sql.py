@@ -151,6 +151,48 @@ SQL_CASES: list[Case] = [
     ),
     Case("pg_partial_indexes_unchanged", pg_partial_indexes, pg_partial_indexes, [], backends=PG),
     Case(
+        "pg_index_include_changed",
+        _indexed(postgresql_include=["deleted"]),
+        _indexed(),
+        ["remove_index users.ix_users_name", "add_index users.ix_users_name"],
+        backends=PG,
+        alembic=[],
+    ),
+    Case(
+        "pg_index_storage_changed",
+        _indexed(postgresql_with={"fillfactor": 70}),
+        _indexed(postgresql_with={"fillfactor": 90}),
+        ["remove_index users.ix_users_name", "add_index users.ix_users_name"],
+        backends=PG,
+        alembic=[],
+    ),
+    Case(
+        "pg_index_nulls_not_distinct_added",
+        _indexed(unique=True),
+        _indexed(unique=True, postgresql_nulls_not_distinct=True),
+        ["remove_index users.ix_users_name", "add_index users.ix_users_name"],
+        backends=PG,  # Alembic finds this one too
+    ),
+    Case(
+        "pg_index_options_unchanged",
+        _indexed(
+            unique=True,
+            postgresql_include=["deleted"],
+            postgresql_with={"fillfactor": 70},
+            postgresql_nulls_not_distinct=True,
+            postgresql_ops={"name": "text_pattern_ops"},
+        ),
+        _indexed(
+            unique=True,
+            postgresql_include=["deleted"],
+            postgresql_with={"fillfactor": 70},
+            postgresql_nulls_not_distinct=True,
+            postgresql_ops={"name": "text_pattern_ops"},
+        ),
+        [],
+        backends=PG,
+    ),
+    Case(
         "sqlite_partial_index_predicate_changed",
         _indexed(sqlite_where=sa.text("deleted IS NULL")),
         _indexed(sqlite_where=sa.text("deleted IS NOT NULL")),
