@@ -42,6 +42,7 @@ from sqlalchemy.sql.elements import ClauseElement, TextClause
 from sqlalchemy.types import NullType, TypeEngine
 
 from engine.ddl import elements as el
+from engine.ddl.offline_render import OfflineRenderer
 from engine.ddl.pending_sql import PendingSQL
 from engine.errors import CommandError
 
@@ -94,6 +95,10 @@ class DefaultImpl:
         #: shared with SQLAlchemy's DDL events, so a named type (PostgreSQL ENUM) that
         #: several new tables use is created once
         self.memo: dict[str, Any] = {}
+        #: offline only: plain CREATE TABLE / ADD COLUMN / CREATE INDEX without a
+        #: SQLAlchemy compile each (None online, or for other dialects' compilers)
+        renderer = OfflineRenderer(dialect) if as_sql else None
+        self.offline_renderer = renderer if renderer is not None and renderer.enabled else None
 
     # ------------------------------------------------------------------ registry
 
@@ -167,7 +172,10 @@ class DefaultImpl:
         return self.connection.execute(construct, arguments)
 
     def _write_offline(self, construct: Any, literal_binds: bool) -> None:
-        sql = self._sql_text(construct, literal_binds=literal_binds)
+        self.write_offline_sql(self._sql_text(construct, literal_binds=literal_binds))
+
+    def write_offline_sql(self, sql: str) -> None:
+        """Write one rendered statement offline, as ``_exec`` does for a construct."""
         self._notify(sql)
         self.static_output(sql + self.command_terminator)
         if self.batch_separator:
@@ -338,7 +346,15 @@ class DefaultImpl:
         if_not_exists = bool(kw.pop("if_not_exists", None))
         bind = self._event_bind()
         table.dispatch.before_create(table, bind, checkfirst=False, _ddl_runner=self)
-        self._exec(CreateTable(table, if_not_exists=if_not_exists))
+        rendered = (
+            self.offline_renderer.create_table(table, if_not_exists)
+            if self.offline_renderer is not None
+            else None
+        )
+        if rendered is not None:
+            self.write_offline_sql(rendered)
+        else:
+            self._exec(CreateTable(table, if_not_exists=if_not_exists))
         table.dispatch.after_create(table, bind, checkfirst=False, _ddl_runner=self)
         for index in sorted(table.indexes, key=lambda ix: str(ix.name or "")):
             self._exec(CreateIndex(index))

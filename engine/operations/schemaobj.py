@@ -113,6 +113,14 @@ class SchemaObjects:
             )
 
     def _ensure_referent(self, metadata: sa_schema.MetaData, fk: sa_schema.ForeignKey) -> None:
+        if isinstance(fk._colspec, str):
+            target = fk._column_tokens
+            key = f"{target.schema}.{target.table_name}" if target.schema else target.table_name
+            if key not in metadata.tables:
+                # certainly unresolvable: add the stub without raising and catching
+                referent = sa_schema.Table(target.table_name, metadata, schema=target.schema)
+                referent.append_column(sa_schema.Column(target.column_name, NULLTYPE))
+                return
         try:
             fk.column  # noqa: B018  (resolves the target, raising when it is absent)
             return

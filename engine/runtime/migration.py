@@ -16,6 +16,7 @@ Offline (``as_sql``) the same policy is written out as ``BEGIN;``/``COMMIT;``.
 from __future__ import annotations
 
 import logging
+import re
 import sys
 import time
 from collections.abc import Iterator, Sequence
@@ -37,6 +38,9 @@ from engine.runtime.version_table import (
     read_heads,
     version_table,
 )
+
+#: characters text() compiles specially (bind markers, escapes, percent doubling)
+_TEXT_SPECIAL = re.compile(r"[:%\\]")
 
 log = logging.getLogger("alembic.runtime.migration")
 
@@ -247,6 +251,12 @@ class MigrationContext:
         self._in_version_change = True
         try:
             for change in changes:
+                if self.as_sql:
+                    sql = self._row_statements.sql(change)
+                    if not _TEXT_SPECIAL.search(sql):
+                        # what compiling it as text() would write: no binds, no escapes
+                        self.impl.write_offline_sql(sql)
+                        continue
                 result = self.impl._exec(self._row_statements.statement(change))
                 if not self.as_sql:
                     check_rowcount(self._version, change, result)

@@ -62,13 +62,17 @@ class RowStatements:
             kind: render(change_statement(table, change)) for kind, change in probe.items()
         }
 
-    def statement(self, change: RowChange) -> sa.TextClause:
+    def sql(self, change: RowChange) -> str:
+        """The statement's text, as rendering it would give."""
         sql = self._templates[change.kind]
         if change.old is not None:
             sql = sql.replace(self._OLD, change.old.replace("'", "''"))
         if change.new is not None:
             sql = sql.replace(self._NEW, change.new.replace("'", "''"))
-        return sa.text(sql.replace(":", "\\:"))
+        return sql
+
+    def statement(self, change: RowChange) -> sa.TextClause:
+        return sa.text(self.sql(change).replace(":", "\\:"))
 
 
 def check_rowcount(table: sa.Table, change: RowChange, result: Any) -> None:
