@@ -42,12 +42,18 @@ from sqlalchemy.sql.elements import ClauseElement, TextClause
 from sqlalchemy.types import NullType, TypeEngine
 
 from engine.ddl import elements as el
-from engine.ddl.offline_render import OfflineRenderer
 from engine.ddl.pending_sql import PendingSQL
+from engine.ddl.plain_ddl import PlainDDL
 from engine.errors import CommandError
 
 #: Called with the statement text (a ``PendingSQL``: a str-like rendered when read).
 StatementListener = Callable[[Any], None]
+
+#: Drivers that get a DDL statement's text exactly alike from ``exec_driver_sql`` and
+#: from executing the compiled construct (same string, same empty parameters).
+_TEXT_DDL_DRIVERS = frozenset(
+    {"psycopg", "psycopg2", "asyncpg", "pysqlite", "aiosqlite", "pymysql", "mysqldb"}
+)
 
 _MYSQL_ONLY = "autoincrement and existing_autoincrement only make sense for MySQL"
 
@@ -95,10 +101,8 @@ class DefaultImpl:
         #: shared with SQLAlchemy's DDL events, so a named type (PostgreSQL ENUM) that
         #: several new tables use is created once
         self.memo: dict[str, Any] = {}
-        #: offline only: plain CREATE TABLE / ADD COLUMN / CREATE INDEX without a
-        #: SQLAlchemy compile each (None online, or for other dialects' compilers)
-        renderer = OfflineRenderer(dialect) if as_sql else None
-        self.offline_renderer = renderer if renderer is not None and renderer.enabled else None
+        renderer = PlainDDL(dialect)
+        self._plain_ddl = renderer if renderer.enabled else None
 
     # ------------------------------------------------------------------ registry
 
@@ -173,6 +177,34 @@ class DefaultImpl:
 
     def _write_offline(self, construct: Any, literal_binds: bool) -> None:
         self.write_offline_sql(self._sql_text(construct, literal_binds=literal_binds))
+
+    @property
+    def plain_ddl(self) -> PlainDDL | None:
+        """The renderer of plain DDL (engine/ddl/plain_ddl.py) when its text may stand
+        in for a compiled construct: always offline; online when nothing could tell
+        the difference (no ``before_execute``/``after_execute`` listener, which would
+        see a string instead of the DDL construct, and no ``schema_translate_map``)."""
+        if self._plain_ddl is None or self.as_sql:
+            return self._plain_ddl
+        connection = self.connection
+        if connection is None or self.dialect.driver not in _TEXT_DDL_DRIVERS:
+            return None
+        dispatch = connection.dispatch
+        if dispatch.before_execute or dispatch.after_execute:
+            return None
+        if "schema_translate_map" in connection.get_execution_options():
+            return None
+        return self._plain_ddl
+
+    def run_plain(self, sql: str) -> None:
+        """Write (offline) or execute (online) a statement ``plain_ddl`` rendered."""
+        clean = sql.replace("\t", "    ").strip()
+        if self.as_sql:
+            self.write_offline_sql(clean)
+            return
+        if self.statement_listeners:
+            self._notify(PendingSQL(clean))
+        self.connection.exec_driver_sql(sql)
 
     def write_offline_sql(self, sql: str) -> None:
         """Write one rendered statement offline, as ``_exec`` does for a construct."""
@@ -346,13 +378,10 @@ class DefaultImpl:
         if_not_exists = bool(kw.pop("if_not_exists", None))
         bind = self._event_bind()
         table.dispatch.before_create(table, bind, checkfirst=False, _ddl_runner=self)
-        rendered = (
-            self.offline_renderer.create_table(table, if_not_exists)
-            if self.offline_renderer is not None
-            else None
-        )
+        plain = self.plain_ddl
+        rendered = plain.create_table(table, if_not_exists) if plain is not None else None
         if rendered is not None:
-            self.write_offline_sql(rendered)
+            self.run_plain(rendered)
         else:
             self._exec(CreateTable(table, if_not_exists=if_not_exists))
         table.dispatch.after_create(table, bind, checkfirst=False, _ddl_runner=self)

@@ -71,13 +71,13 @@ def drop_table_comment(operations: Any, operation: ops.DropTableCommentOp) -> No
     operations.impl.drop_table_comment(operation.to_table(operations.migration_context))
 
 
-def _offline_renderer(operations: Any) -> Any:
-    """The Impl's offline renderer (``--sql``, built-in dialects), else None."""
-    return getattr(operations.impl, "offline_renderer", None)
+def _plain_ddl(operations: Any) -> Any:
+    """The Impl's plain-DDL renderer when it may be used now (never in batch mode)."""
+    return getattr(operations.impl, "plain_ddl", None)
 
 
-def _add_plain_column_offline(operations: Any, operation: ops.AddColumnOp) -> bool:
-    renderer = _offline_renderer(operations)
+def _add_plain_column(operations: Any, operation: ops.AddColumnOp) -> bool:
+    renderer = _plain_ddl(operations)
     if renderer is None or operation.kw or operation.if_not_exists:
         return False
     if operation.inline_references or operation.inline_primary_key:
@@ -85,13 +85,13 @@ def _add_plain_column_offline(operations: Any, operation: ops.AddColumnOp) -> bo
     sql = renderer.add_column(operation.table_name, operation.column, operation.schema)
     if sql is None:
         return False
-    operations.impl.write_offline_sql(sql)
+    operations.impl.run_plain(sql)
     return True
 
 
 @Operations.implementation_for(ops.AddColumnOp)
 def add_column(operations: Any, operation: ops.AddColumnOp) -> None:
-    if _add_plain_column_offline(operations, operation):
+    if _add_plain_column(operations, operation):
         return
     column = operation.column
     if column.table is not None:
@@ -175,7 +175,7 @@ def alter_column(operations: Any, operation: ops.AlterColumnOp) -> None:
 
 @Operations.implementation_for(ops.CreateIndexOp)
 def create_index(operations: Any, operation: ops.CreateIndexOp) -> None:
-    renderer = _offline_renderer(operations)
+    renderer = _plain_ddl(operations)
     if renderer is not None and not operation.kw:
         sql = renderer.create_index(
             operation.index_name,
@@ -187,7 +187,7 @@ def create_index(operations: Any, operation: ops.CreateIndexOp) -> None:
             operations.schema_obj.naming_convention(),
         )
         if sql is not None:
-            operations.impl.write_offline_sql(sql)
+            operations.impl.run_plain(sql)
             return
     index = operation.to_index(operations.migration_context)
     operations.impl.create_index(index, **_flags(if_not_exists=operation.if_not_exists))

@@ -1,9 +1,9 @@
-"""Offline (``--sql``) rendering of the commonest DDL without a compile per statement.
+"""The commonest DDL rendered without a SQLAlchemy compile per statement.
 
-``upgrade --sql`` over a long history renders thousands of CREATE TABLE, ADD COLUMN
-and CREATE INDEX statements that differ mostly in names. SQLAlchemy compiles each
-from scratch: a new compiler, every column type adapted to the dialect, every
-column definition rebuilt. Here:
+A long history renders thousands of CREATE TABLE, ADD COLUMN and CREATE INDEX
+statements that differ mostly in names. SQLAlchemy compiles each from scratch: a
+new compiler, every column type adapted to the dialect, every column definition
+rebuilt. Here:
 
 * a column's definition after its quoted name ("`` VARCHAR(50) NOT NULL``") is
   computed once by SQLAlchemy's own DDL compiler and reused for every column whose
@@ -19,8 +19,13 @@ columns (a listed type class; no Python-side, computed or identity default; no
 comment, column-level constraint or dialect option; a server default that is a
 string or a parameter-less ``text()``) and no ``@compiles`` extension on the
 constructs involved. Anything else returns None and the caller compiles as
-before. ``tests/ddl/test_offline_render.py`` compares the output with SQLAlchemy's
+before. ``tests/ddl/test_plain_ddl.py`` compares the output with SQLAlchemy's
 compile byte for byte on every dialect.
+
+The text is what compiling gives (tabs and surrounding newlines included): the Impl
+writes it offline after the same clean-up as a compiled statement, and executes it
+online with ``exec_driver_sql`` (the driver gets the very string and parameters a
+compiled DDL construct would give it), see ``DefaultImpl.plain_ddl``.
 """
 
 from __future__ import annotations
@@ -153,7 +158,7 @@ def _column_key(column: Column[Any], table: Table | None) -> tuple[Any, ...] | N
     return (type_class, tuple(type_.__dict__.items()), column.nullable, server_default, primary)
 
 
-class OfflineRenderer:
+class PlainDDL:
     """Renders plain DDL for one dialect, reusing column definitions; see the module."""
 
     def __init__(self, dialect: Any) -> None:
@@ -179,7 +184,7 @@ class OfflineRenderer:
         name = compiler.preparer.format_column(column)
         if rest is None:
             if table is None:
-                Table("_offline_render", MetaData(), column)
+                Table("_plain_ddl", MetaData(), column)
             full = compiler.get_column_specification(column, first_pk=first_pk)
             if not full.startswith(name):
                 return None
@@ -221,7 +226,7 @@ class OfflineRenderer:
             text += f"\n){compiler.post_create_table(table)}\n\n"
         except Exception:
             return None  # the regular compile raises its own, complete error
-        return text.replace("\t", "    ").strip()
+        return text
 
     def add_column(self, table_name: str, column: Column[Any], schema: str | None) -> str | None:
         """``ALTER TABLE .. ADD COLUMN`` for a detached plain column, or None.

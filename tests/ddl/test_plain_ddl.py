@@ -1,4 +1,4 @@
-"""The offline fast path (engine/ddl/offline_render.py) against SQLAlchemy's compile.
+"""The plain-DDL fast path (engine/ddl/plain_ddl.py) against SQLAlchemy's compile.
 
 Random tables, columns and indexes, plain and not, on every dialect: whatever the
 renderer returns must be byte for byte what compiling the construct gives, and it
@@ -21,7 +21,7 @@ from sqlalchemy.ext.compiler import compiles, deregister
 from sqlalchemy.schema import CreateColumn, CreateIndex, CreateTable
 
 from engine.ddl import elements as el
-from engine.ddl.offline_render import OfflineRenderer
+from engine.ddl.plain_ddl import PlainDDL
 from engine.operations.schemaobj import SchemaObjects
 
 from .sqltools import DIALECTS, make_dialect, our_impl
@@ -150,13 +150,14 @@ def _table_items(r: random.Random, index: int) -> Callable[[], list[Any]]:
 
 
 def _compiled(impl: Any, construct: Any) -> str:
-    return impl._sql_text(construct)
+    """The statement exactly as compiling gives it (what executing it sends)."""
+    return str(construct.compile(dialect=impl.dialect))
 
 
 @pytest.mark.parametrize("dialect_name", DIALECTS)
 def test_create_table_matches_sqlalchemy(dialect_name: str) -> None:
     impl = our_impl(dialect_name, io.StringIO())
-    renderer = OfflineRenderer(impl.dialect)
+    renderer = PlainDDL(impl.dialect)
     assert renderer.enabled
     r = random.Random(f"create-table-{dialect_name}")
     rendered = 0
@@ -173,7 +174,9 @@ def test_create_table_matches_sqlalchemy(dialect_name: str) -> None:
         slow_table = SchemaObjects().table(f"t{i}", *items(), schema=schema, **kw)
         fast = renderer.create_table(fast_table, if_not_exists)
         try:
-            slow = _compiled(impl, CreateTable(slow_table, if_not_exists=if_not_exists))
+            slow = str(
+                CreateTable(slow_table, if_not_exists=if_not_exists).compile(dialect=impl.dialect)
+            )
         except sa.exc.CompileError:
             assert fast is None
             continue
@@ -186,7 +189,7 @@ def test_create_table_matches_sqlalchemy(dialect_name: str) -> None:
 @pytest.mark.parametrize("dialect_name", DIALECTS)
 def test_add_column_matches_sqlalchemy(dialect_name: str) -> None:
     impl = our_impl(dialect_name, io.StringIO())
-    renderer = OfflineRenderer(impl.dialect)
+    renderer = PlainDDL(impl.dialect)
     r = random.Random(f"add-column-{dialect_name}")
     rendered = 0
     for i in range(400):
@@ -210,7 +213,7 @@ def test_add_column_matches_sqlalchemy(dialect_name: str) -> None:
 @pytest.mark.parametrize("dialect_name", DIALECTS)
 def test_create_index_matches_sqlalchemy(dialect_name: str) -> None:
     impl = our_impl(dialect_name, io.StringIO())
-    renderer = OfflineRenderer(impl.dialect)
+    renderer = PlainDDL(impl.dialect)
     r = random.Random(f"create-index-{dialect_name}")
     long_name = "ix_" + "a" * 70
     rendered = 0
@@ -239,7 +242,7 @@ def test_create_index_matches_sqlalchemy(dialect_name: str) -> None:
 
 
 def test_index_name_under_a_constraint_name_convention_takes_the_regular_path() -> None:
-    renderer = OfflineRenderer(make_dialect("postgresql"))
+    renderer = PlainDDL(make_dialect("postgresql"))
     convention = {"ix": "ix_%(constraint_name)s"}
     assert renderer.create_index("a", "t", ["x"], None, False, False, convention) is None
     conv_name = sa.schema.conv("ix_a")
@@ -250,9 +253,9 @@ def test_index_name_under_a_constraint_name_convention_takes_the_regular_path() 
 
 
 def test_a_compiles_extension_turns_the_fast_path_off() -> None:
-    renderer = OfflineRenderer(make_dialect("postgresql"))
+    renderer = PlainDDL(make_dialect("postgresql"))
     table = SchemaObjects().table("t", sa.Column("x", sa.Integer()))
-    assert renderer.create_table(table, False) == "CREATE TABLE t (\n    x INTEGER\n)"
+    assert renderer.create_table(table, False) == "\nCREATE TABLE t (\n\tx INTEGER\n)\n\n"
 
     @compiles(CreateColumn, "postgresql")
     def _shout(element: Any, compiler: Any, **kw: Any) -> str:
@@ -269,5 +272,5 @@ def test_a_compiles_extension_turns_the_fast_path_off() -> None:
 
 
 def test_other_dialects_compile_as_before() -> None:
-    renderer = OfflineRenderer(make_dialect("mssql"))
+    renderer = PlainDDL(make_dialect("mssql"))
     assert not renderer.enabled
