@@ -22,8 +22,11 @@ from sqlalchemy.schema import CreateColumn, CreateIndex, CreateTable
 
 from engine.ddl import elements as el
 from engine.ddl.plain_ddl import PlainDDL
+from engine.operations.base import Operations
 from engine.operations.schemaobj import SchemaObjects
+from engine.runtime.migration import MigrationContext
 
+from .conftest import make_impl
 from .sqltools import DIALECTS, make_dialect, our_impl
 
 ColumnFactory = Callable[[], sa.Column[Any]]
@@ -274,3 +277,60 @@ def test_a_compiles_extension_turns_the_fast_path_off() -> None:
 def test_other_dialects_compile_as_before() -> None:
     renderer = PlainDDL(make_dialect("mssql"))
     assert not renderer.enabled
+
+
+# --------------------------------------------------------------------------- online
+
+
+def _plain_table(name: str) -> sa.Table:
+    return SchemaObjects().table(
+        name,
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("label", sa.String(20), server_default="new", nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+
+
+def test_online_plain_ddl_runs_on_the_database(conn: sa.Connection) -> None:
+    impl = make_impl(conn)
+    seen: list[str] = []
+    impl.statement_listeners.append(lambda sql: seen.append(str(sql)))
+    assert impl.plain_ddl is not None
+    impl.create_table(_plain_table("plain_t"))
+    ops = Operations(MigrationContext.configure(connection=conn))
+    ops.add_column("plain_t", sa.Column("extra", sa.Integer()))
+    ops.create_index("ix_plain_t_label", "plain_t", ["label"], unique=True)
+    inspector = sa.inspect(conn)
+    columns = {c["name"]: c for c in inspector.get_columns("plain_t")}
+    assert list(columns) == ["id", "label", "extra"]
+    assert not columns["label"]["nullable"] and "new" in str(columns["label"]["default"])
+    assert [ix["name"] for ix in inspector.get_indexes("plain_t")] == ["ix_plain_t_label"]
+    assert seen and seen[0].startswith("CREATE TABLE plain_t (")
+    conn.execute(sa.text("INSERT INTO plain_t (id) VALUES (1)"))
+    assert conn.execute(sa.text("SELECT label FROM plain_t")).scalar() == "new"
+
+
+def test_an_execute_listener_sees_the_ddl_construct(conn: sa.Connection) -> None:
+    seen: list[Any] = []
+
+    def listener(connection: Any, clauseelement: Any, *args: Any) -> None:
+        seen.append(clauseelement)
+
+    sa.event.listen(conn, "before_execute", listener)
+    try:
+        impl = make_impl(conn)
+        assert impl.plain_ddl is None
+        impl.create_table(_plain_table("listened_t"))
+    finally:
+        sa.event.remove(conn, "before_execute", listener)
+    assert any(isinstance(element, CreateTable) for element in seen)
+    assert make_impl(conn).plain_ddl is not None
+
+
+def test_a_schema_translate_map_takes_the_compile_path(conn: sa.Connection) -> None:
+    translated = conn.execution_options(schema_translate_map={"nowhere": None})
+    impl = make_impl(translated)
+    assert impl.plain_ddl is None
+    table = SchemaObjects().table("translated_t", sa.Column("id", sa.Integer()), schema="nowhere")
+    impl.create_table(table)
+    assert sa.inspect(conn).has_table("translated_t")
