@@ -334,3 +334,15 @@ def test_a_schema_translate_map_takes_the_compile_path(conn: sa.Connection) -> N
     table = SchemaObjects().table("translated_t", sa.Column("id", sa.Integer()), schema="nowhere")
     impl.create_table(table)
     assert sa.inspect(conn).has_table("translated_t")
+
+
+def test_asyncpg_keeps_the_compiled_path() -> None:
+    """asyncpg's execution context clears its prepared-statement cache after DDL
+    constructs only: text would leave stale plans behind."""
+    from sqlalchemy.engine import URL
+
+    from engine.ddl import DefaultImpl
+
+    dialect = URL.create("postgresql+asyncpg").get_dialect()()
+    impl = DefaultImpl.get_by_dialect(dialect)(dialect, object(), False, True, None, {})
+    assert impl.plain_ddl is None
