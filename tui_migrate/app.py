@@ -10,6 +10,7 @@ workers (``tui_engine``); the screen never waits for the database.
 from __future__ import annotations
 
 import contextlib
+import gc
 import io
 import time
 from collections.abc import Iterable
@@ -164,6 +165,9 @@ class MigrateApp(PanesMixin, ActionsMixin, App[int]):
         # The database is read once the graph is on screen: both are CPU work in
         # threads, and the first full screen must not wait for env.py.
         self.load_project()
+
+    def on_unmount(self) -> None:
+        gc.unfreeze()  # see PanesMixin._freeze_loaded_project
 
     def on_resize(self, event: Any) -> None:
         self._apply_width(event.size.width)

@@ -11,15 +11,23 @@ takes the project of ``--ini``, then opens the app headless at 80x24 and reports
 * ``from_process_start``: the same, counted from interpreter start (imports included);
 * ``cpu_to_first_screen``: the CPU time of the whole process (all threads, imports
   included) until then — less at the mercy of other load on the machine;
-* a held key: ``down`` pressed ``--moves`` times through Pilot as fast as it goes,
-  in ms per key (wall clock), next to the same number of presses of a key the app
-  does not bind (``f12``: Pilot's own cost plus key dispatch, on this same app).
-  The app's side of a move is the difference, in wall-clock and in main-thread
-  CPU time (the CPU number moves less with the machine's load). Pilot presses
-  slower than a key repeats (it waits for every widget after each key), so the
-  preview, which follows once the cursor rests for 80 ms, fires on most presses
-  here; a second run holds it off (as a real key repeat at ~30/s does) to show
-  the cursor move alone.
+* the cursor (``--moves`` > 0): ``down`` handed to the app as the terminal driver
+  hands it a key (``driver.send_message``, not Pilot: Pilot's ``press`` waits for
+  the process to look idle in 20 ms steps, so its time per key counts those steps,
+  not the app), ``--moves`` times on a fixed schedule. Two runs:
+
+  - a held key: a move every 1/30 s (a terminal's key repeat); the preview, which
+    follows once the cursor rests for 80 ms, does not, as with a real held key;
+  - the preview following: a move every 0.1 s, so the preview follows every move.
+
+  For each run: the main thread's CPU time per move (the whole run's, minus what
+  the same schedule costs with no key: this script's own loop), and per move the
+  time from the key's hand-over to the end of the repaint that shows it, by the
+  app's clock (``perf_counter``) and in main-thread CPU. Headless, Textual renders
+  the update but does not encode it for a terminal: the probe does that in its
+  place (``render_segments``, what the terminal driver's path does on the main
+  thread), inside the measured time. Writing the bytes (the driver's writer
+  thread) is not included.
 
 While the app opens, this script waits with plain ``asyncio.sleep``: Pilot's
 ``pause()`` would walk every widget and force a screen update every time it is
@@ -39,10 +47,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 START = time.perf_counter()
 
@@ -50,24 +60,73 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from tests.benchmarks.projects import ProjectSpec  # noqa: E402
 
-UNBOUND = "f12"
+HELD_EVERY = 1 / 30  # seconds between the moves of a held key (a key repeat: ~30/s)
+RESTING_EVERY = 0.1  # ... between moves the preview follows (it waits 80 ms of rest)
+SHOWN_TIMEOUT = 10.0  # seconds the last move may take to reach the screen
 
 
-async def presses(pilot, key: str, count: int) -> tuple[float, float]:  # noqa: ANN001
-    """Seconds per press: (wall clock, main-thread CPU)."""
-    wall, cpu = time.perf_counter(), time.thread_time()
-    for _ in range(count):
-        await pilot.press(key)
-    return (time.perf_counter() - wall) / count, (time.thread_time() - cpu) / count
+class KeyToScreen:
+    """Keys handed to the app, and when the repaint that shows each move is written.
+
+    ``press`` hands ``down`` over and records (the cursor row the move reaches, the
+    perf_counter and main-thread CPU time then); a hook on ``App._display`` (where
+    every screen update ends) encodes the update for a terminal, as the real driver
+    path does, and closes every pending move the cursor has reached.
+    """
+
+    def __init__(self, app: Any) -> None:
+        from textual._compositor import CompositorUpdate
+
+        self.app = app
+        self.pending: list[tuple[int, float, float]] = []
+        self.spans: list[tuple[float, float]] = []  # per move: (wall, main-thread CPU), s
+        self.target = app.graph.cursor
+        display = app._display
+
+        def display_and_encode(screen: Any, update: Any) -> None:
+            display(screen, update)
+            if isinstance(update, CompositorUpdate):
+                update.render_segments(app.console)  # headless Textual skips this
+            if self.pending:
+                cursor = app.graph.cursor
+                wall, cpu = time.perf_counter(), time.thread_time()
+                while self.pending and self.pending[0][0] <= cursor:
+                    _, at, cpu_at = self.pending.pop(0)
+                    self.spans.append((wall - at, cpu - cpu_at))
+
+        app._display = display_and_encode
+
+    def press(self) -> None:
+        from textual import events
+
+        self.target += 1
+        key = events.Key("down", None)
+        key.set_sender(self.app)
+        self.pending.append((self.target, time.perf_counter(), time.thread_time()))
+        self.app._driver.send_message(key)  # what the terminal driver's input thread does
+
+    async def run(self, count: int, every: float, keys: bool = True) -> float:
+        """``count`` moves, one every ``every`` s (none: ``keys`` False); main-thread CPU s."""
+        cpu, start = time.thread_time(), time.perf_counter()
+        for i in range(count):
+            await asyncio.sleep(max(0.0, start + i * every - time.perf_counter()))
+            if keys:
+                self.press()
+        await asyncio.sleep(max(0.0, start + count * every - time.perf_counter()))
+        waited = time.perf_counter()
+        while self.pending and time.perf_counter() - waited < SHOWN_TIMEOUT:
+            await asyncio.sleep(0.005)
+        if self.pending:
+            raise RuntimeError(f"{len(self.pending)} moves never reached the screen")
+        return time.thread_time() - cpu
 
 
 async def measure(ini: Path, moves: int) -> dict[str, float]:
     from engine.config import Config
-    from tui_migrate import app_panes as panes
     from tui_migrate.app import MigrateApp
 
     app = MigrateApp(Config(str(ini)))
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=(80, 24)):
         # Plain sleeps, not pilot.pause(): Pilot's pause walks every widget and forces
         # a screen update each time, work a real terminal session does not do, taken
         # from the loading worker (one GIL) while we wait.
@@ -86,25 +145,32 @@ async def measure(ini: Path, moves: int) -> dict[str, float]:
         }
         if moves <= 0:
             return opening
-        await pilot.pause(0.3)  # let the first preview settle
-        idle_wall, idle_cpu = await presses(pilot, UNBOUND, moves)
-        move_wall, move_cpu = await presses(pilot, "down", moves)
-        assert app.graph.cursor == moves, app.graph.cursor
-        assert app.graph.selected == app.view.layout.rows[app.view.node_rows[moves]].node_id
-        saved, panes.PREVIEW_DELAY = panes.PREVIEW_DELAY, 60.0
-        try:
-            only_wall, only_cpu = await presses(pilot, "down", moves)
-        finally:
-            panes.PREVIEW_DELAY = saved
-        assert app.graph.cursor == 2 * moves
+        probe = KeyToScreen(app)
+        settle = 0.5  # s before each run: the last preview, its SQL (a worker) are done
+        # The probe's own loop on the held key's schedule, no key: subtracted per move.
+        await asyncio.sleep(settle)
+        idle = await probe.run(moves, HELD_EVERY, keys=False) / moves
+        # First the preview following (from the top: the first ~20 moves do not
+        # scroll), then the held key from row `moves` on (every move scrolls).
+        await asyncio.sleep(settle)
+        follow = await probe.run(moves, RESTING_EVERY) / moves - idle
+        follow_spans, probe.spans = probe.spans, []
+        await asyncio.sleep(settle)
+        held = await probe.run(moves, HELD_EVERY) / moves - idle
+        held_spans = probe.spans
+        assert app.graph.cursor == 2 * moves, app.graph.cursor
+        assert app.graph.selected == app.view.layout.rows[app.view.node_rows[2 * moves]].node_id
+    walls = sorted(wall for wall, _ in held_spans)
     return {
         **opening,
-        "move_wall": move_wall,
-        "move_cpu": move_cpu,
-        "only_wall": only_wall,
-        "only_cpu": only_cpu,
-        "pilot_wall": idle_wall,
-        "pilot_cpu": idle_cpu,
+        "held_cpu": held,  # main-thread CPU per move, s
+        "held_to_screen": statistics.median(walls),  # key to screen, median, s
+        "held_to_screen_p95": walls[min(len(walls) - 1, round(0.95 * len(walls)))],
+        "held_to_screen_max": walls[-1],
+        "held_to_screen_cpu": statistics.median(c for _, c in held_spans),
+        "follow_cpu": follow,
+        "follow_to_screen": statistics.median(w for w, _ in follow_spans),
+        "idle_cpu": idle,
     }
 
 
@@ -133,26 +199,22 @@ def main() -> int:
         print(json.dumps(r))
         return 0
     ms = 1000
-    if options.moves <= 0:
-        print(
-            f"{key}: first screen {r['first_screen']:.2f} s "
-            f"(from process start {r['from_process_start']:.2f} s)"
-        )
-        return 0
     print(
         f"{key}: first screen {r['first_screen']:.2f} s "
-        f"(from process start {r['from_process_start']:.2f} s)\n"
-        f"held key, {options.moves} x down through Pilot: {r['move_wall'] * ms:.1f} ms/key "
-        f"(main-thread CPU {r['move_cpu'] * ms:.1f} ms); "
-        f"{UNBOUND} (unbound): {r['pilot_wall'] * ms:.1f} ms/key "
-        f"(CPU {r['pilot_cpu'] * ms:.1f} ms)\n"
-        f"app side of a move, preview following: "
-        f"{(r['move_wall'] - r['pilot_wall']) * ms:.1f} ms wall, "
-        f"{(r['move_cpu'] - r['pilot_cpu']) * ms:.1f} ms CPU\n"
-        f"app side of a move, cursor only ({r['only_wall'] * ms:.1f} ms/key): "
-        f"{(r['only_wall'] - r['pilot_wall']) * ms:.1f} ms wall, "
-        f"{(r['only_cpu'] - r['pilot_cpu']) * ms:.1f} ms CPU"
+        f"(from process start {r['from_process_start']:.2f} s)"
     )
+    if options.moves > 0:
+        print(
+            f"held key, {options.moves} moves at 30/s: main-thread CPU "
+            f"{r['held_cpu'] * ms:.2f} ms/move; key to screen median "
+            f"{r['held_to_screen'] * ms:.2f} ms (CPU {r['held_to_screen_cpu'] * ms:.2f} ms), "
+            f"95th percentile {r['held_to_screen_p95'] * ms:.2f} ms, "
+            f"slowest {r['held_to_screen_max'] * ms:.2f} ms\n"
+            f"preview following, a move every {RESTING_EVERY:g} s: main-thread CPU "
+            f"{r['follow_cpu'] * ms:.2f} ms/move; key to screen median "
+            f"{r['follow_to_screen'] * ms:.2f} ms\n"
+            f"(this script's own loop: {r['idle_cpu'] * ms:.3f} ms CPU per move, subtracted)"
+        )
     return 0
 
 

@@ -55,7 +55,10 @@ class RevisionGraph(ScrollView, can_focus=True):
     RevisionGraph { background: $surface; }
     """
 
-    cursor: reactive[int] = reactive(0, always_update=True)
+    # repaint=False: watch_cursor repaints what the move changed (the two cursor lines,
+    # or the whole pane when it scrolls); a repainting reactive would redraw every
+    # visible line on every move.
+    cursor: reactive[int] = reactive(0, always_update=True, repaint=False)
 
     class Highlighted(Message):
         """The cursor is on another revision (``rev_id`` None: nothing shown)."""
@@ -132,8 +135,9 @@ class RevisionGraph(ScrollView, can_focus=True):
             top = int(self.scroll_offset.y)
             self._scroll_to_row(view.node_rows[value])
             if int(self.scroll_offset.y) == top:  # only the two cursor lines change
-                self.refresh_lines(view.node_rows[old] - top)
-                self.refresh_lines(view.node_rows[value] - top)
+                # ScrollView.refresh_lines takes layout rows (it subtracts the scroll)
+                self.refresh_lines(view.node_rows[old])
+                self.refresh_lines(view.node_rows[value])
             else:
                 self.refresh()
         else:
