@@ -1,11 +1,8 @@
 """The dialect implementation ("Impl") behind every migration operation.
 
-An Impl turns SQLAlchemy schema objects and alter requests into DDL and either
-executes each statement on the migration's connection (online) or writes it to
-the output buffer as SQL text (offline, ``--sql``), one statement per block::
-
-    ALTER TABLE t ADD COLUMN c INTEGER;
-    <blank line>
+An Impl turns SQLAlchemy schema objects and alter requests into DDL; how each
+statement is then executed (online) or written out (offline, ``--sql``) is
+engine/ddl/statement_output.py, mixed in.
 
 Subclasses register themselves by their ``__dialect__`` name;
 ``DefaultImpl.get_by_dialect(dialect)`` finds the one for a SQLAlchemy dialect
@@ -14,13 +11,11 @@ and falls back to ``DefaultImpl`` (generic SQLAlchemy DDL) for the rest.
 
 from __future__ import annotations
 
-import sys
 import warnings
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, ClassVar, TextIO
 
-from sqlalchemy import MetaData, PrimaryKeyConstraint, String, Table, cast, literal, text
-from sqlalchemy.engine.mock import MockConnection
+from sqlalchemy import MetaData, PrimaryKeyConstraint, String, Table, cast, literal
 from sqlalchemy.schema import (
     AddConstraint,
     Column,
@@ -37,29 +32,18 @@ from sqlalchemy.schema import (
     SetColumnComment,
     SetTableComment,
 )
-from sqlalchemy.sql.ddl import BaseDDLElement
-from sqlalchemy.sql.elements import ClauseElement, TextClause
+from sqlalchemy.sql.elements import ClauseElement
 from sqlalchemy.types import NullType, TypeEngine
 
 from engine.ddl import elements as el
-from engine.ddl.pending_sql import PendingSQL
 from engine.ddl.plain_ddl import PlainDDL
+from engine.ddl.statement_output import StatementListener, StatementOutput
 from engine.errors import CommandError
-
-#: Called with the statement text (a ``PendingSQL``: a str-like rendered when read).
-StatementListener = Callable[[Any], None]
-
-#: Drivers for which executing a DDL statement's text (``exec_driver_sql``) and
-#: executing the compiled construct are the same to the driver: same string, same
-#: empty parameters, no DDL-only step in the dialect's execution context. Not asyncpg:
-#: its context clears the prepared-statement cache after DDL, which text would skip.
-#: Only drivers the test suite runs on.
-_TEXT_DDL_DRIVERS = frozenset({"psycopg", "pysqlite", "aiosqlite", "pymysql"})
 
 _MYSQL_ONLY = "autoincrement and existing_autoincrement only make sense for MySQL"
 
 
-class DefaultImpl:
+class DefaultImpl(StatementOutput):
     """Generic DDL through SQLAlchemy's compilers; base of the per-dialect Impls."""
 
     __dialect__ = "default"
@@ -113,118 +97,6 @@ class DefaultImpl:
         if getattr(dialect, "is_mariadb", False) and "mariadb" in registry:
             return registry["mariadb"]
         return registry.get(dialect.name, DefaultImpl)
-
-    # ------------------------------------------------------------------ output
-
-    @property
-    def bind(self) -> Any:
-        return self.connection
-
-    def static_output(self, text: str) -> None:
-        buffer = self.output_buffer if self.output_buffer is not None else sys.stdout
-        buffer.write(text + "\n\n")
-        flush = getattr(buffer, "flush", None)
-        if flush is not None:
-            flush()
-
-    def emit_begin(self) -> None:
-        self.static_output("BEGIN" + self.command_terminator)
-
-    def emit_commit(self) -> None:
-        self.static_output("COMMIT" + self.command_terminator)
-
-    def _notify(self, sql: str | PendingSQL) -> None:
-        for listener in self.statement_listeners:
-            listener(sql)
-
-    def _sql_text(self, construct: Any, literal_binds: bool = False) -> str:
-        if literal_binds and not isinstance(construct, BaseDDLElement):
-            compiled = construct.compile(
-                dialect=self.dialect, compile_kwargs={"literal_binds": True}
-            )
-        else:
-            compiled = construct.compile(dialect=self.dialect)
-        return str(compiled).replace("\t", "    ").strip()
-
-    def _exec(
-        self,
-        construct: Any,
-        execution_options: Mapping[str, Any] | None = None,
-        multiparams: Sequence[Mapping[str, Any]] | None = None,
-        params: Mapping[str, Any] | None = None,
-    ) -> Any:
-        if isinstance(construct, str):
-            construct = text(construct)
-        if self.as_sql:
-            if multiparams or params:
-                raise CommandError(
-                    "Execution arguments (parameters) cannot be used in offline (--sql) mode",
-                    hint="Render values into the statement, e.g. with op.inline_literal().",
-                )
-            self._write_offline(construct, literal_binds=self.literal_binds)
-            return None
-        if self.statement_listeners:
-            if isinstance(construct, TextClause):
-                self._notify(PendingSQL(construct.text.strip()))
-            else:
-                # Rendered only if a listener reads it: executing compiles it anyway.
-                self._notify(PendingSQL(lambda: self._sql_text(construct)))
-        arguments: Any = list(multiparams) if multiparams else (dict(params) if params else None)
-        if execution_options:
-            return self.connection.execute(
-                construct, arguments, execution_options=dict(execution_options)
-            )
-        return self.connection.execute(construct, arguments)
-
-    def _write_offline(self, construct: Any, literal_binds: bool) -> None:
-        self.write_offline_sql(self._sql_text(construct, literal_binds=literal_binds))
-
-    @property
-    def plain_ddl(self) -> PlainDDL | None:
-        """The renderer of plain DDL (engine/ddl/plain_ddl.py) when its text may stand
-        in for a compiled construct: always offline; online when nothing could tell
-        the difference (no ``before_execute``/``after_execute`` listener, which would
-        see a string instead of the DDL construct, and no ``schema_translate_map``)."""
-        if self._plain_ddl is None or self.as_sql:
-            return self._plain_ddl
-        connection = self.connection
-        if connection is None or self.dialect.driver not in _TEXT_DDL_DRIVERS:
-            return None
-        dispatch = connection.dispatch
-        if dispatch.before_execute or dispatch.after_execute:
-            return None
-        if "schema_translate_map" in connection.get_execution_options():
-            return None
-        return self._plain_ddl
-
-    def run_plain(self, sql: str) -> None:
-        """Write (offline) or execute (online) a statement ``plain_ddl`` rendered."""
-        clean = sql.replace("\t", "    ").strip()
-        if self.as_sql:
-            self.write_offline_sql(clean)
-            return
-        if self.statement_listeners:
-            self._notify(PendingSQL(clean))
-        self.connection.exec_driver_sql(sql)
-
-    def write_offline_sql(self, sql: str) -> None:
-        """Write one rendered statement offline, as ``_exec`` does for a construct."""
-        self._notify(sql)
-        self.static_output(sql + self.command_terminator)
-        if self.batch_separator:
-            self.static_output(self.batch_separator)
-
-    def execute(self, sql: Any, execution_options: Mapping[str, Any] | None = None) -> Any:
-        return self._exec(sql, execution_options)
-
-    def _event_bind(self) -> MockConnection:
-        """What SQLAlchemy's create/drop events see as the connection: statements they
-        emit (e.g. PostgreSQL ``CREATE TYPE``) go through ``_exec`` like ours."""
-
-        def run(construct: Any, parameters: Any = None, *args: Any, **kw: Any) -> Any:
-            return self._exec(construct)
-
-        return MockConnection(self.dialect, run)
 
     # ------------------------------------------------------------------ columns
 
