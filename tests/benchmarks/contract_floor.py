@@ -21,10 +21,10 @@ from __future__ import annotations
 import argparse
 import shutil
 import statistics
-import subprocess
 import sys
-import time
 from pathlib import Path
+
+from .replay_floor import timed
 
 _CHILD = r"""
 import sys
@@ -43,12 +43,6 @@ entry()
 """
 
 
-def _timed(cmd: list[str], cwd: Path) -> float:
-    start = time.perf_counter()
-    subprocess.run(cmd, cwd=cwd, check=True, capture_output=True)
-    return time.perf_counter() - start
-
-
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m tests.benchmarks.contract_floor")
     p.add_argument("project", type=Path)
@@ -65,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     samples: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(args.reps + 1):  # the first round writes caches and is dropped
         for name, cmd in commands.items():
-            samples[name].append(_timed(cmd, project))
+            samples[name].append(timed(cmd, project))
     medians = {name: statistics.median(times[1:]) for name, times in samples.items()}
     for name, seconds in medians.items():
         print(f"{name:<15} {seconds:.3f} s (median of {args.reps})")

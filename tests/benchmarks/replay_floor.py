@@ -83,7 +83,8 @@ def _reset(url: str) -> None:
     engine.dispose()
 
 
-def _timed(cmd: list[str], cwd: Path) -> float:
+def timed(cmd: list[str], cwd: Path) -> float:
+    """Wall seconds of ``cmd`` run to completion in ``cwd`` (it must succeed)."""
     start = time.perf_counter()
     subprocess.run(cmd, cwd=cwd, check=True, capture_output=True)
     return time.perf_counter() - start
@@ -110,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     for _ in range(args.reps + 1):  # the first round warms caches and is dropped
         for name, cmd in (("alembic", [alembic, "upgrade", "head"]), ("replay", replay)):
             _reset(url)
-            samples[name].append(_timed(cmd, project))
+            samples[name].append(timed(cmd, project))
     alembic_s = statistics.median(samples["alembic"][1:])
     replay_s = statistics.median(samples["replay"][1:])
     print(f"alembic upgrade head: {alembic_s:.3f} s (median of {args.reps})")
