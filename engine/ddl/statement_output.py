@@ -129,15 +129,17 @@ class StatementOutput:
             return None
         return self._plain_ddl
 
-    def run_plain(self, sql: str) -> None:
-        """Write (offline) or execute (online) a statement ``plain_ddl`` rendered."""
+    def run_plain(self, sql: str) -> Any:
+        """Write (offline) or execute (online) a statement ``plain_ddl`` rendered, or
+        any other text that compiling its construct would give exactly (no bind
+        parameters, nothing the dialect would escape); online, the cursor result."""
         clean = sql.replace("\t", "    ").strip()
         if self.as_sql:
             self.write_offline_sql(clean)
-            return
+            return None
         if self.statement_listeners:
             self._notify(PendingSQL(clean))
-        self.connection.exec_driver_sql(sql)
+        return self.connection.exec_driver_sql(sql)
 
     def write_offline_sql(self, sql: str) -> None:
         """Write one rendered statement offline, as ``_exec`` does for a construct."""

@@ -250,14 +250,16 @@ class MigrationContext:
     def _apply_row_changes(self, changes: Sequence[Any]) -> None:
         self._in_version_change = True
         try:
+            # Sent as text when that is what compiling it as text() would give (no
+            # ':', '%' or '\\' to bind or escape): offline always, online when the
+            # plain-DDL conditions hold (nothing that listens would see the difference).
+            as_text = self.as_sql or self.impl.plain_ddl is not None
             for change in changes:
-                if self.as_sql:
-                    sql = self._row_statements.sql(change)
-                    if not _TEXT_SPECIAL.search(sql):
-                        # what compiling it as text() would write: no binds, no escapes
-                        self.impl.write_offline_sql(sql)
-                        continue
-                result = self.impl._exec(self._row_statements.statement(change))
+                sql = self._row_statements.sql(change)
+                if as_text and not _TEXT_SPECIAL.search(sql):
+                    result = self.impl.run_plain(sql)
+                else:
+                    result = self.impl._exec(self._row_statements.statement(change))
                 if not self.as_sql:
                     check_rowcount(self._version, change, result)
         finally:

@@ -7,6 +7,7 @@ import threading
 import pytest
 
 from engine import commands
+from engine.ddl.statement_output import StatementOutput
 from engine.errors import CommandError, MigrationFailed
 from engine.runtime import events as ev
 from tests.runtime.project import Rev, make_project, table_names, table_rev, version_rows
@@ -180,19 +181,35 @@ def test_version_table_options(tmp_path, pg_db):
     engine.dispose()
 
 
-def test_row_count_check(tmp_path, sqlite_url):
-    """A version row changed behind the run's back is caught, not papered over."""
+_DB_FIXTURES = {"sqlite": "sqlite_url", "postgresql": "pg_db", "mariadb": "maria_db"}
+
+
+@pytest.mark.parametrize("backend", sorted(_DB_FIXTURES))
+def test_row_count_check(tmp_path, backend, request, monkeypatch):
+    """A version row changed behind the run's back is caught, not papered over; the
+    row statements go out as plain text (StatementOutput.run_plain) and still are."""
+    url = request.getfixturevalue(_DB_FIXTURES[backend])
+    sent: list[str] = []
+    original = StatementOutput.run_plain
+
+    def spy(self, sql):
+        sent.append(sql)
+        return original(self, sql)
+
+    monkeypatch.setattr(StatementOutput, "run_plain", spy)
     project = make_project(
         tmp_path / "p",
-        sqlite_url,
+        url,
         [
             table_rev("a1", None),
             Rev("b1", "a1", upgrade='op.execute("DELETE FROM alembic_version")'),
         ],
     )
     commands.upgrade(project.config(), "a1")
+    assert any(sql.startswith("INSERT INTO alembic_version") for sql in sent)
     with pytest.raises(CommandError, match="expected to match one row when updating 'a1' to 'b1'"):
         commands.upgrade(project.config(), "b1")
+    assert any(sql.startswith("UPDATE alembic_version") for sql in sent)
 
 
 def test_python_error_after_a_statement_does_not_blame_the_statement(tmp_path, sqlite_url):
