@@ -24,23 +24,7 @@ import statistics
 import sys
 from pathlib import Path
 
-from .replay_floor import timed
-
-_CHILD = r"""
-import sys
-sys.argv = ["tui-migrate", "upgrade", "base:head", "--sql"]
-from engine.operations import ops
-from engine.operations.base import Operations
-
-def invoke(self, operation):
-    if isinstance(operation, ops.CreateTableOp):
-        return operation.to_table(self.migration_context)
-    return None
-
-Operations.invoke = invoke
-from tui_migrate.cli import entry
-entry()
-"""
+from .floors import contract_child, timed
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -54,7 +38,11 @@ def main(argv: list[str] | None = None) -> int:
     commands = {
         "alembic": [alembic, "upgrade", "base:head", "--sql"],
         "tui-migrate": [str(bindir / "tui-migrate"), "upgrade", "base:head", "--sql"],
-        "contract floor": [sys.executable, "-c", _CHILD],
+        "contract floor": [
+            sys.executable,
+            "-c",
+            contract_child("upgrade", "base:head", "--sql"),
+        ],
     }
     samples: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(args.reps + 1):  # the first round writes caches and is dropped

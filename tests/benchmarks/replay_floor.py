@@ -1,21 +1,30 @@
 """The least time any migration tool can take for an online ``upgrade head``.
 
-Replays, in a fresh process, exactly the statements of the project's own
-``upgrade head --sql`` output on the database, through SQLAlchemy's
-``exec_driver_sql``, in the transactions both tools use by default (one per
-migration where DDL is not transactional, as on SQLite; one for the whole run on
-PostgreSQL). No version script runs, no schema object is built, no version table
-is looked up first: what is left is interpreter start-up, importing SQLAlchemy,
-connecting and the database's own work. When even that takes longer than a target
-allows (Alembic's time divided by the ratio), no tool that sends these statements
-through SQLAlchemy can meet the target on this machine.
+Two parts of the work are fixed for every tool that keeps Alembic's API and sends
+the project's statements, and they are measured separately, alternating with
+Alembic's own ``upgrade head`` (each run on a freshly emptied database):
+
+* the statements: a fresh process replays exactly the statements of the
+  project's ``upgrade head --sql`` output on the database through SQLAlchemy's
+  ``exec_driver_sql``, in the transactions both tools use by default (one per
+  migration where DDL is not transactional, as on SQLite; one for the whole run on
+  PostgreSQL). No version script runs and no schema object is built;
+* the API contract: our ``upgrade head`` online with every directive reduced to
+  what Alembic's API requires (contract_floor.py: each version file loaded and
+  its ``upgrade()`` run, ``create_table`` building its real Table), which still
+  reads and writes the version table but sends no DDL.
+
+Both include starting Python, importing SQLAlchemy and connecting, which a tool
+pays once; a bare process doing only that is measured too. The floor is
+``replay + contract - bare``: what a tool would take if rendering the DDL and all
+of its own bookkeeping cost nothing. Alembic's time over it is the best ratio any
+compatible tool can reach on this machine; ours is measured in the same rounds.
 
     python -m tests.benchmarks.replay_floor PROJECT_DIR [--reps N]
 
 ``PROJECT_DIR`` is a generated runtime project (``python -m tests.benchmarks.run
 --workdir DIR``) whose ``sqlalchemy.url`` names a SQLite file or a PostgreSQL
-database this may empty. Alembic's ``upgrade head`` and the replay alternate, each
-on a freshly emptied database; medians are printed.
+database this may empty. Medians are printed.
 """
 
 from __future__ import annotations
@@ -27,8 +36,9 @@ import shutil
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
+
+from .floors import contract_child, timed
 
 _REPLAY = r"""
 import sys
@@ -59,6 +69,15 @@ with engine.connect() as conn:
                     conn.exec_driver_sql(sql)
 """
 
+_BARE = r"""
+import sys
+import sqlalchemy as sa
+
+engine = sa.create_engine(sys.argv[1], poolclass=sa.pool.NullPool)
+with engine.connect() as conn:
+    conn.exec_driver_sql("SELECT 1")
+"""
+
 _TRANSACTION_LINES = re.compile(r"^(BEGIN|COMMIT);\n\n", re.MULTILINE)
 
 
@@ -83,13 +102,6 @@ def _reset(url: str) -> None:
     engine.dispose()
 
 
-def timed(cmd: list[str], cwd: Path) -> float:
-    """Wall seconds of ``cmd`` run to completion in ``cwd`` (it must succeed)."""
-    start = time.perf_counter()
-    subprocess.run(cmd, cwd=cwd, check=True, capture_output=True)
-    return time.perf_counter() - start
-
-
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m tests.benchmarks.replay_floor")
     p.add_argument("project", type=Path)
@@ -106,17 +118,30 @@ def main(argv: list[str] | None = None) -> int:
     sql_file = project / "replay.sql"
     sql_file.write_text(_TRANSACTION_LINES.sub("", offline))
     per_migration = "1" if url.startswith("sqlite") else "0"
-    replay = [sys.executable, "-c", _REPLAY, url, str(sql_file), per_migration]
-    samples: dict[str, list[float]] = {"alembic": [], "replay": []}
+    commands = {
+        "alembic": [alembic, "upgrade", "head"],
+        "tui-migrate": [ours, "upgrade", "head"],
+        "replay": [sys.executable, "-c", _REPLAY, url, str(sql_file), per_migration],
+        "contract": [sys.executable, "-c", contract_child("upgrade", "head")],
+        "bare": [sys.executable, "-c", _BARE, url],
+    }
+    samples: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(args.reps + 1):  # the first round warms caches and is dropped
-        for name, cmd in (("alembic", [alembic, "upgrade", "head"]), ("replay", replay)):
+        for name, cmd in commands.items():
             _reset(url)
             samples[name].append(timed(cmd, project))
-    alembic_s = statistics.median(samples["alembic"][1:])
-    replay_s = statistics.median(samples["replay"][1:])
-    print(f"alembic upgrade head: {alembic_s:.3f} s (median of {args.reps})")
-    print(f"statement replay:     {replay_s:.3f} s (median of {args.reps})")
-    print(f"best possible ratio:  {alembic_s / replay_s:.2f}x (Alembic / replay)")
+    m = {name: statistics.median(times[1:]) for name, times in samples.items()}
+    floor = m["replay"] + m["contract"] - m["bare"]
+    print(f"medians of {args.reps}:")
+    print(f"  alembic upgrade head:       {m['alembic']:.3f} s")
+    print(f"  tui-migrate upgrade head:   {m['tui-migrate']:.3f} s")
+    print(f"  statement replay:           {m['replay']:.3f} s")
+    print(f"  API contract, no DDL:       {m['contract']:.3f} s")
+    print(f"  bare start-up and connect:  {m['bare']:.3f} s")
+    print(f"floor (replay + contract - bare): {floor:.3f} s")
+    print(f"best possible ratio: {m['alembic'] / floor:.2f}x (statements alone: ", end="")
+    print(f"{m['alembic'] / m['replay']:.2f}x)")
+    print(f"tui-migrate ratio:   {m['alembic'] / m['tui-migrate']:.2f}x")
     _reset(url)
     return 0
 
