@@ -131,3 +131,24 @@ def test_errors_on_the_fast_path_name_the_file(tmp_path: Path, fast_path_calls: 
     assert fast_path_calls == [True]
     assert str(path) in str(info.value) and "line 2" in str(info.value)
     assert "boom" in str(info.value)
+
+
+def test_moved_project_names_its_files_as_they_are_now(
+    tmp_path: Path, fast_path_calls: list
+) -> None:
+    """Bytecode compiled under another path still runs (its mtime and size still
+    match), but tracebacks and error messages name the file where it is now."""
+    before = tmp_path / "before"
+    before.mkdir()
+    path = before / "abc_step.py"
+    path.write_text("revision = 'r1'\n\n\ndef upgrade():\n    raise RuntimeError('boom')\n")
+    compiled(str(path))
+    after = tmp_path / "after"
+    os.rename(before, after)
+    moved = str(after / "abc_step.py")
+    module = load_module(moved)
+    assert fast_path_calls == [True]
+    assert module.upgrade.__code__.co_filename == moved
+    with pytest.raises(RuntimeError) as info:
+        module.upgrade()
+    assert info.traceback[-1].path == Path(moved)

@@ -8,6 +8,7 @@ it is never left there.
 
 from __future__ import annotations
 
+import _imp
 import importlib.machinery
 import importlib.util
 import marshal
@@ -146,7 +147,16 @@ def _fresh_bytecode(path: str) -> CodeType | None:
         code = marshal.loads(memoryview(data)[16:])
     except (EOFError, ValueError, TypeError):
         return None
-    return code if isinstance(code, CodeType) else None
+    if not isinstance(code, CodeType):
+        return None
+    if code.co_filename != path:
+        # compiled under another path (the project was moved, or named otherwise):
+        # tracebacks must name the file as it is now, as importlib's loader makes them
+        fix_co_filename = getattr(_imp, "_fix_co_filename", None)
+        if fix_co_filename is None:
+            return None
+        fix_co_filename(code, path)
+    return code
 
 
 def _source_module(name: str, path: str) -> ModuleType:
