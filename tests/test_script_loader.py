@@ -39,9 +39,9 @@ def fast_path_calls(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     original = loader._fresh_bytecode
 
     def spy(path: str) -> object:
-        code = original(path)
-        calls.append(code is not None)
-        return code
+        fresh = original(path)
+        calls.append(fresh is not None)
+        return fresh
 
     monkeypatch.setattr(loader, "_fresh_bytecode", spy)
     return calls

@@ -74,10 +74,12 @@ def load_module(
     path = os.fspath(path)
     name = module_name_for(path)
     target = path
-    code = _fresh_bytecode(path) if path.endswith(".py") else None
-    if code is not None:
-        module = _source_module(name, path)
+    fresh = _fresh_bytecode(path) if path.endswith(".py") else None
+    if fresh is not None:
+        code, cached = fresh
+        module = _source_module(name, path, cached)
     else:
+        code = None
         if path.endswith(".py") and not os.path.exists(path):
             target = _find_pyc(path) or path
         if not os.path.exists(target):
@@ -118,8 +120,9 @@ def load_module(
     return module
 
 
-def _fresh_bytecode(path: str) -> CodeType | None:
-    """The code of ``path`` from its ``__pycache__`` file when that is the plain,
+def _fresh_bytecode(path: str) -> tuple[CodeType, str] | None:
+    """The code of ``path`` (and the cache file's path) from its ``__pycache__`` file
+    when that is the plain,
     timestamp-checked kind and matches the source's mtime and size (the check
     importlib makes); else None, and the import system loads the file (compiling
     it and writing the cache as usual).
@@ -156,15 +159,16 @@ def _fresh_bytecode(path: str) -> CodeType | None:
         if fix_co_filename is None:
             return None
         fix_co_filename(code, path)
-    return code
+    return code, cached
 
 
-def _source_module(name: str, path: str) -> ModuleType:
-    """The empty module ``module_from_spec`` would make for a top-level source file."""
+def _source_module(name: str, path: str, cached: str) -> ModuleType:
+    """The empty module ``module_from_spec`` would make for a top-level source file
+    whose bytecode is ``cached``."""
     loader = importlib.machinery.SourceFileLoader(name, path)
     spec = importlib.machinery.ModuleSpec(name, loader, origin=path)
     spec.has_location = True
-    spec.cached = importlib.util.cache_from_source(path)
+    spec.cached = cached
     module = ModuleType(name)
     module.__spec__ = spec
     module.__loader__ = loader

@@ -1,6 +1,6 @@
-"""What the floor diagnostics (replay_floor, contract_floor) share: a timer, and
-the child that runs our command with every directive reduced to Alembic's API
-contract."""
+"""Helpers of the floor diagnostics: the timer both replay_floor and contract_floor
+use, and contract_floor's child, which runs our command with every directive
+reduced to Alembic's API contract."""
 
 from __future__ import annotations
 
