@@ -9,8 +9,11 @@ rebuilt. Here:
   computed once by SQLAlchemy's own DDL compiler and reused for every column whose
   key (:func:`_column_key`: type class and state, nullability, server default,
   primary-key facts) is the same;
-* CREATE TABLE's constraints and options still come from SQLAlchemy's compiler,
-  called directly on the real Table;
+* CREATE TABLE's plain primary and foreign keys are written from the
+  constraint's own names and the compiler's helpers (a foreign key's target from
+  its names, so a referent placeholder is never needed, see
+  engine/operations/referents.py); other constraints and the table's options
+  still come from SQLAlchemy's compiler, called directly on the real Table;
 * CREATE INDEX on plain column names and ALTER TABLE .. ADD COLUMN are assembled
   from the identifier preparer's quoting, as the built-in compilers do.
 
@@ -33,10 +36,19 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Index, MetaData, Table, types
-from sqlalchemy.schema import Column, CreateColumn, CreateIndex, CreateTable, DefaultClause
+from sqlalchemy.schema import (
+    Column,
+    CreateColumn,
+    CreateIndex,
+    CreateTable,
+    DefaultClause,
+    ForeignKeyConstraint,
+    PrimaryKeyConstraint,
+)
 from sqlalchemy.sql.elements import TextClause, conv
 
 from engine.ddl import elements as el
+from engine.operations.referents import named_target, table_key
 
 _COMPILERS = frozenset(
     {
@@ -167,6 +179,7 @@ class PlainDDL:
         self.enabled = f"{compiler.__module__}.{compiler.__qualname__}" in _COMPILERS
         self._column_rest: dict[tuple[Any, ...], str] = {}
         self._add_column_specs = dict(el.AddColumn._compiler_dispatcher.specs)
+        self._bare_table_options: str | None = None
 
     def _compiler(self) -> Any:
         return self.dialect.ddl_compiler(self.dialect, None)
@@ -220,13 +233,47 @@ class PlainDDL:
                 text += separator + "\t" + spec
                 separator = ", \n"
                 first_pk = first_pk or column.primary_key
-            constraints = compiler.create_table_constraints(table)
+            constraints = self._table_constraints(compiler, table)
             if constraints:
                 text += separator + "\t" + constraints
-            text += f"\n){compiler.post_create_table(table)}\n\n"
+            text += f"\n){self._table_options(compiler, table)}\n\n"
         except Exception:
             return None  # the regular compile raises its own, complete error
         return text
+
+    def _table_options(self, compiler: Any, table: Table) -> str:
+        """``compiler.post_create_table(table)``: the table options after the closing
+        parenthesis, which come from its dialect options and (MySQL) its comment;
+        for a table with neither, what a bare table gets, computed once."""
+        if _has_dialect_kwargs(table) or table.comment is not None:
+            return compiler.post_create_table(table)
+        if self._bare_table_options is None:
+            self._bare_table_options = compiler.post_create_table(Table("_plain_ddl", MetaData()))
+        return self._bare_table_options
+
+    def _table_constraints(self, compiler: Any, table: Table) -> str:
+        """What ``compiler.create_table_constraints(table)`` gives: the primary key
+        first, then the other constraints in creation order, each kept or skipped
+        by SQLAlchemy's own rules. Plain primary and foreign keys are written here
+        (a foreign key from its target's names, so its referent is never looked
+        up; see engine/operations/referents.py); any other constraint is compiled."""
+        if _has_dialect_kwargs(table) or _extended(PrimaryKeyConstraint, ForeignKeyConstraint):
+            return compiler.create_table_constraints(table)
+        primary_key = table.primary_key
+        ordered = [primary_key] if primary_key else []
+        ordered += [c for c in table._sorted_constraints if c is not primary_key]
+        parts = []
+        for constraint in ordered:
+            text = _plain_constraint(compiler, table, constraint)
+            if text is _COMPILE:
+                if not constraint._should_create_for_compiler(compiler) or (
+                    self.dialect.supports_alter and getattr(constraint, "use_alter", False)
+                ):
+                    continue
+                text = compiler.process(constraint)
+            if text is not None:
+                parts.append(text)
+        return ", \n\t".join(parts)
 
     def add_column(self, table_name: str, column: Column[Any], schema: str | None) -> str | None:
         """``ALTER TABLE .. ADD COLUMN`` for a detached plain column, or None.
@@ -292,6 +339,67 @@ class PlainDDL:
         guard = "IF NOT EXISTS " if if_not_exists else ""
         kind = "UNIQUE INDEX " if unique else "INDEX "
         return f"CREATE {kind}{guard}{index_name} ON {quoted_table} ({elements})"
+
+
+#: ``_plain_constraint``'s answer for a constraint it leaves to the compiler.
+_COMPILE = "compile"
+
+
+def _plain_constraint(compiler: Any, table: Table, constraint: Any) -> str | None:
+    """A primary or foreign key as the dialect's DDL compiler writes it, or
+    ``_COMPILE`` when it is not plain: another kind of constraint, dialect options,
+    a create rule or ``ddl_if``, deferral of a primary key, MATCH, ``use_alter``,
+    a target given as a Column or one this MetaData holds, or a SQLite key across
+    schemas (which SQLite's compiler leaves out)."""
+    kind = type(constraint)
+    if (
+        (kind is not PrimaryKeyConstraint and kind is not ForeignKeyConstraint)
+        or constraint._create_rule is not None
+        or constraint._ddl_if is not None
+        or _has_dialect_kwargs(constraint)
+    ):
+        return _COMPILE
+    preparer = compiler.preparer
+    quote = preparer.quote
+    if kind is PrimaryKeyConstraint:
+        if constraint.deferrable is not None or constraint.initially is not None:
+            return _COMPILE
+        columns = constraint.columns_autoinc_first if constraint._implicit_generated else constraint
+        body = "PRIMARY KEY (" + ", ".join(quote(c.name) for c in columns) + ")"
+        return compiler.define_constraint_preamble(constraint) + body
+    if constraint.use_alter or constraint.match is not None:
+        return _COMPILE
+    elements = constraint.elements
+    targets = [named_target(fk) for fk in elements]
+    first = targets[0] if targets else None
+    if first is None or any(t is None or t[2] is None or t[:2] != first[:2] for t in targets):
+        return _COMPILE
+    schema, name, _ = first
+    if table_key(schema, name) in table.metadata.tables:
+        return _COMPILE  # its real Table decides the quoting
+    if compiler.dialect.name == "sqlite":
+        if schema != table.schema:
+            return _COMPILE
+        remote = quote(name)
+    elif schema:
+        remote = preparer.quote_schema(schema) + "." + quote(name)
+    else:
+        remote = quote(name)
+    body = (
+        "FOREIGN KEY("
+        + ", ".join(quote(fk.parent.name) for fk in elements)
+        + ") REFERENCES "
+        + remote
+        + " ("
+        + ", ".join(quote(t[2]) for t in targets)  # type: ignore[index]
+        + ")"
+    )
+    return (
+        compiler.define_constraint_preamble(constraint)
+        + body
+        + compiler.define_constraint_cascades(constraint)
+        + compiler.define_constraint_deferrability(constraint)
+    )
 
 
 def _index_name_kept(name: Any, convention: Any) -> bool:

@@ -17,11 +17,11 @@ from typing import Any
 
 from sqlalchemy import schema as sa_schema
 from sqlalchemy import types as sqltypes
-from sqlalchemy.exc import NoReferencedColumnError, NoReferencedTableError
 from sqlalchemy.sql import visitors
 from sqlalchemy.sql.elements import ColumnClause, ColumnElement, TextClause
 
 from engine.errors import CommandError
+from engine.operations.referents import ReferentMetaData, named_target, table_key
 
 NULLTYPE = sqltypes.NULLTYPE
 
@@ -47,8 +47,8 @@ class SchemaObjects:
     def metadata(self) -> sa_schema.MetaData:
         convention = self.naming_convention()
         if convention:
-            return sa_schema.MetaData(naming_convention=convention)
-        return sa_schema.MetaData()
+            return ReferentMetaData(naming_convention=convention)
+        return ReferentMetaData()
 
     # -- tables and columns --------------------------------------------------
 
@@ -73,8 +73,8 @@ class SchemaObjects:
         Items that already belong to another table are copied. With
         ``constraints_included`` (tables rebuilt from a reflected or model Table) the
         columns' ``unique=`` / ``index=`` flags are ignored, because their constraints
-        and indexes are among ``items`` already. Foreign keys get stub referent tables
-        so the DDL compiler can resolve them.
+        and indexes are among ``items`` already. Foreign keys resolve against
+        placeholder referent tables, made when first looked up.
         """
         kw.pop("_constraints_included", None)
         kw.pop("_namespace_metadata", None)
@@ -113,28 +113,19 @@ class SchemaObjects:
             )
 
     def _ensure_referent(self, metadata: sa_schema.MetaData, fk: sa_schema.ForeignKey) -> None:
-        if isinstance(fk._colspec, str):
-            target = fk._column_tokens
-            key = f"{target.schema}.{target.table_name}" if target.schema else target.table_name
-            if key not in metadata.tables:
-                # certainly unresolvable: add the stub without raising and catching
-                referent = sa_schema.Table(target.table_name, metadata, schema=target.schema)
-                referent.append_column(sa_schema.Column(target.column_name, NULLTYPE))
-                return
-        try:
-            fk.column  # noqa: B018  (resolves the target, raising when it is absent)
-            return
-        except (NoReferencedTableError, NoReferencedColumnError):
-            # The referent is not in this throwaway metadata (or, for the second
-            # column of a composite key, only its first column is yet).
-            pass
-        target = fk._column_tokens
-        key = f"{target.schema}.{target.table_name}" if target.schema else target.table_name
-        referent = metadata.tables.get(key)
-        if referent is None:
-            referent = sa_schema.Table(target.table_name, metadata, schema=target.schema)
-        if target.column_name not in referent.c:
-            referent.append_column(sa_schema.Column(target.column_name, NULLTYPE))
+        """Give a foreign key's referent the column it names when the referent is a
+        table of this MetaData already (the table itself, for a self-referencing
+        key), as Alembic does; a referent it does not hold is added when first
+        looked up (engine/operations/referents.py)."""
+        target = named_target(fk)
+        if target is None:
+            return  # a Column object: resolves to itself
+        schema, name, column = target
+        if column is None:  # ForeignKey("parent"): the local column's key
+            column = fk.parent.key
+        referent = metadata.tables.get(table_key(schema, name))
+        if referent is not None and column not in referent.c:
+            referent.append_column(sa_schema.Column(column, NULLTYPE))
 
     # -- indexes -----------------------------------------------------------
 

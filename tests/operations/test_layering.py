@@ -1,6 +1,7 @@
-"""The op data classes sit at the bottom of the house: ``ops*.py`` and ``schemaobj.py``
-import nothing from the engine but ``engine.errors`` and each other (DESIGN.md,
-contract 3), so the DDL layer, autogenerate and the TUI preview can use them."""
+"""The op data classes sit at the bottom of the house: ``ops*.py``, ``schemaobj.py``
+and its ``referents.py`` import nothing from the engine but ``engine.errors`` and
+each other (DESIGN.md, contract 3), so the DDL layer, autogenerate and the TUI
+preview can use them."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 import engine.operations
 
 HERE = Path(engine.operations.__file__).parent
-BOTTOM = sorted([*HERE.glob("ops*.py"), HERE / "schemaobj.py"])
+BOTTOM = sorted([*HERE.glob("ops*.py"), HERE / "schemaobj.py", HERE / "referents.py"])
 ALLOWED = {"engine.errors"} | {f"engine.operations.{p.stem}" for p in BOTTOM}
 
 

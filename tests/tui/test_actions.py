@@ -387,7 +387,8 @@ def test_edit_in_editor(
             assert path.read_text(encoding="utf-8").endswith("# edited\n")
             assert app.view.revision(rev).doc == "renamed in the editor"
             assert app.graph.selected == rev  # the cursor stays on the edited revision
-            assert "renamed in the editor" in screen_text(app)  # the graph's row
+            # the graph's row, once repainted
+            await wait_for(pilot, lambda: "renamed in the editor" in screen_text(app))
             assert "renamed in the editor" in app.preview.texts["info"]
             assert any("edit ok" in line for line in app.log_pane.plain_lines)
             assert app.db.online and app.db.heads == heads_before
