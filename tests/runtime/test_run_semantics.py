@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 
 import pytest
@@ -235,3 +236,49 @@ def test_python_error_after_a_statement_does_not_blame_the_statement(tmp_path, s
     assert "while running" not in err.message and err.statement is None
     assert any("CREATE TABLE t_b1" in s for s in err.applied_statements)
     assert version_rows(sqlite_url) == {"a1"}
+
+
+GARBAGE_PROBE = [
+    Rev(
+        "g1",
+        None,
+        upgrade="""
+        import weakref
+        from alembic import context
+        table = op.create_table("t_g1", sa.Column("id", sa.Integer, primary_key=True))
+        context.config.attributes["table"] = weakref.ref(table)
+        """,
+    ),
+    Rev(
+        "g2",
+        "g1",
+        upgrade="""
+        from alembic import context
+        attributes = context.config.attributes
+        attributes["freed before the next step"] = attributes["table"]() is None
+        """,
+    ),
+]
+
+
+@pytest.mark.parametrize("collector", ["enabled", "disabled"])
+def test_each_step_frees_its_garbage(tmp_path, sqlite_url, collector):
+    """A step's Tables (held in reference cycles, as every SQLAlchemy Table is) are
+    freed before the next step runs, not when the collector's own schedule comes
+    round (set here so that it never would); an application that turned the
+    collector off is left as it is."""
+    project = make_project(tmp_path / "p", sqlite_url, GARBAGE_PROBE)
+    config = project.config()
+    threshold = gc.get_threshold()
+    was_enabled = gc.isenabled()
+    gc.set_threshold(10**9)
+    if collector == "disabled":
+        gc.disable()
+    try:
+        commands.upgrade(config, "head")
+    finally:
+        gc.set_threshold(*threshold)
+        if was_enabled:
+            gc.enable()
+    assert config.attributes["freed before the next step"] is (collector == "enabled")
+    assert version_rows(sqlite_url) == {"g2"}
