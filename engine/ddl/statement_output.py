@@ -21,6 +21,7 @@ from sqlalchemy.sql.ddl import BaseDDLElement
 from sqlalchemy.sql.elements import TextClause
 
 from engine.ddl.pending_sql import PendingSQL
+from engine.ddl.pipeline import StatementPipeline
 from engine.ddl.plain_ddl import PlainDDL
 from engine.errors import CommandError
 
@@ -47,6 +48,11 @@ class StatementOutput:
     command_terminator: str
     batch_separator: str | None
     _plain_ddl: PlainDDL | None
+    #: The runner's step number while a step runs (0 between steps): statements go
+    #: ahead of their results only then.
+    pipeline_step: int = 0
+    _pipeline: StatementPipeline | None = None
+    _pipeline_checked: bool = False
 
     @property
     def bind(self) -> Any:
@@ -95,6 +101,7 @@ class StatementOutput:
                 )
             self._write_offline(construct, literal_binds=self.literal_binds)
             return None
+        self.confirm_sent()
         if self.statement_listeners:
             if isinstance(construct, TextClause):
                 self._notify(PendingSQL(construct.text.strip()))
@@ -129,17 +136,59 @@ class StatementOutput:
             return None
         return self._plain_ddl
 
-    def run_plain(self, sql: str) -> Any:
+    def run_plain(self, sql: str, check: Callable[[Any], None] | None = None) -> None:
         """Write (offline) or execute (online) a statement ``plain_ddl`` rendered, or
         any other text that compiling its construct would give exactly (no bind
-        parameters, nothing the dialect would escape); online, the cursor result."""
+        parameters, nothing the dialect would escape). Online, ``check`` gets the
+        cursor result; during a step on PostgreSQL the statement may go ahead without
+        waiting (engine/ddl/pipeline.py), ``check`` then running once it is in."""
         clean = sql.replace("\t", "    ").strip()
         if self.as_sql:
             self.write_offline_sql(clean)
-            return None
+            return
         if self.statement_listeners:
             self._notify(PendingSQL(clean))
-        return self.connection.exec_driver_sql(sql)
+        pipeline = self._usable_pipeline()
+        if pipeline is not None:
+            pipeline.send(sql, self.pipeline_step, check, shown=clean)
+            return
+        result = self.connection.exec_driver_sql(sql)
+        if check is not None:
+            check(result)
+
+    # --------------------------------------------------------- statements sent ahead
+
+    def _usable_pipeline(self) -> StatementPipeline | None:
+        if not self.pipeline_step:
+            return None  # only while the runner runs a step
+        if self._pipeline is None:
+            if self._pipeline_checked:
+                return None
+            self._pipeline_checked = True
+            self._pipeline = StatementPipeline.for_connection(self.connection, self.dialect)
+            if self._pipeline is None:
+                return None
+        return self._pipeline if self._pipeline.usable() else None
+
+    def confirm_sent(self) -> None:
+        """Wait for the statements sent ahead; raises ``DeferredStatementFailed``."""
+        if self._pipeline is not None:
+            self._pipeline.confirm()
+
+    def after_sent_confirmed(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` once the statements sent ahead so far have succeeded."""
+        if self._pipeline is not None:
+            self._pipeline.after_confirmed(callback)
+        else:
+            callback()
+
+    def close_pipeline(self, discard: bool = False) -> None:
+        """End sending ahead: wait for what was sent (or ``discard`` it, when the run
+        failed and its transaction is being rolled back) and stop listening."""
+        pipeline, self._pipeline = self._pipeline, None
+        self._pipeline_checked = False
+        if pipeline is not None:
+            pipeline.close(discard=discard)
 
     def write_offline_sql(self, sql: str) -> None:
         """Write one rendered statement offline, as ``_exec`` does for a construct."""

@@ -15,24 +15,20 @@ Offline (``as_sql``) the same policy is written out as ``BEGIN;``/``COMMIT;``.
 
 from __future__ import annotations
 
-import gc
 import logging
 import re
 import sys
-import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine.mock import MockConnection
-from sqlalchemy.exc import StatementError
 
-from engine.errors import CommandError, MigrationFailed
-from engine.revisions.plans import HeadsTracker, MigrationStep, StampStep
+from engine.errors import CommandError
+from engine.revisions.plans import HeadsTracker
 from engine.runtime import events as ev
-from engine.runtime.step_failure import step_failure
-from engine.runtime.step_info import MigrationInfo
+from engine.runtime.steps import StepRunner
 from engine.runtime.version_table import (
     RowStatements,
     check_rowcount,
@@ -76,7 +72,7 @@ class _RunTransaction:
         self.context._transaction = None
 
 
-class MigrationContext:
+class MigrationContext(StepRunner):
     def __init__(
         self,
         dialect: sa.Dialect,
@@ -257,12 +253,16 @@ class MigrationContext:
             as_text = self.as_sql or self.impl.plain_ddl is not None
             for change in changes:
                 sql = self._row_statements.sql(change)
+
+                def check(result: Any, change: Any = change) -> None:
+                    check_rowcount(self._version, change, result)
+
                 if as_text and not _TEXT_SPECIAL.search(sql):
-                    result = self.impl.run_plain(sql)
+                    self.impl.run_plain(sql, None if self.as_sql else check)
                 else:
                     result = self.impl._exec(self._row_statements.statement(change))
-                if not self.as_sql:
-                    check_rowcount(self._version, change, result)
+                    if not self.as_sql:
+                        check(result)
         finally:
             self._in_version_change = False
 
@@ -313,6 +313,7 @@ class MigrationContext:
     @contextmanager
     def autocommit_block(self) -> Iterator[None]:
         """Run the block outside any transaction (``CREATE INDEX CONCURRENTLY`` ...)."""
+        self.impl.confirm_sent()  # what went ahead belongs to the transaction that ends
         ours = self._transaction
         if self.as_sql:
             if self.impl.transactional_ddl:
@@ -351,154 +352,3 @@ class MigrationContext:
 
     def execute(self, sql: Any, execution_options: dict[str, Any] | None = None) -> None:
         self.impl._exec(sql, execution_options)
-
-    def run_migrations(self, **kw: Any) -> None:
-        """Run the steps of the command that started this run."""
-        self.impl.start_migrations()
-        if self.purge and not self.as_sql:
-            heads: tuple[str, ...] = ()
-            self._ensure_version_table(purge=True)
-        else:
-            heads = self.get_current_heads()
-            if not self.as_sql and not heads and not self.opts.get("dont_mutate"):
-                self._ensure_version_table()
-        if self._migrations_fn is None:
-            return
-        steps = list(self._migrations_fn(heads, self))
-        rmap = self._revision_map()
-        tracker = HeadsTracker(rmap, heads) if rmap is not None else None
-        control = self._control
-        total = len(steps)
-        direction = _direction_of(steps)
-        control.emit(ev.RunStarted(direction, total, tuple(heads), self.as_sql))
-        started = time.perf_counter()
-        done = 0
-        for index, step in enumerate(steps, 1):
-            if control.stop_requested:
-                break
-            with self.begin_transaction(_per_migration=True):
-                if self.as_sql and tracker is not None and not tracker.heads:
-                    self._version.create(self.connection)
-                self._run_step(index, total, step, tracker, kw)
-            done = index
-            _free_step_garbage()
-        heads_after = tuple(tracker.heads) if tracker is not None else ()
-        control.emit(
-            ev.RunFinished(
-                done,
-                heads_after,
-                time.perf_counter() - started,
-                stopped=done < total,
-            )
-        )
-
-    def _revision_map(self) -> Any:
-        return self.script.revision_map if self.script is not None else None
-
-    def _run_step(
-        self,
-        index: int,
-        total: int,
-        step: MigrationStep | StampStep,
-        tracker: HeadsTracker | None,
-        kw: dict[str, Any],
-    ) -> None:
-        control = self._control
-        log_line = _log_line(step)
-        targets = tuple(step.to_revisions_no_deps if step.is_upgrade else step.from_revisions)
-        log.info("Running %s", log_line)
-        control.emit(ev.StepStarted(index, total, step.name, targets, log_line))
-        self._step_index = index
-        self._step_statements = []
-        started = time.perf_counter()
-        try:
-            if self.as_sql:
-                self.impl.static_output(f"-- Running {step.short_log}")
-            if isinstance(step, MigrationStep):
-                _migration_fn(step)(**kw)
-            if tracker is not None:
-                self._apply_row_changes(tracker.apply(step))
-            for callback in self.on_version_apply_callbacks:
-                callback(
-                    ctx=self,
-                    step=MigrationInfo(self._revision_map(), step),
-                    heads=set(tracker.heads) if tracker is not None else set(),
-                    run_args=kw,
-                )
-        except BaseException as err:
-            # The last statement sent is the failing one only when the database
-            # refused it; a Python error in the script comes after it succeeded.
-            failed_in_sql = isinstance(err, StatementError) and bool(self._step_statements)
-            statement = str(self._step_statements[-1]) if failed_in_sql else None
-            control.emit(
-                ev.StepFailed(
-                    index,
-                    total,
-                    step.name,
-                    targets,
-                    time.perf_counter() - started,
-                    err,
-                    statement,
-                )
-            )
-            if isinstance(err, Exception) and not isinstance(
-                err, (MigrationFailed, BrokenPipeError)
-            ):
-                raise step_failure(
-                    step,
-                    err,
-                    statement,
-                    [str(s) for s in self._step_statements],
-                    transactional=bool(self.impl.transactional_ddl) and not self.as_sql,
-                    dialect_name=self.dialect.name,
-                ) from err
-            raise
-        finally:
-            self._step_index = 0
-        control.emit(
-            ev.StepFinished(
-                index,
-                total,
-                step.name,
-                targets,
-                time.perf_counter() - started,
-                tuple(tracker.heads) if tracker is not None else (),
-            )
-        )
-
-
-def _free_step_garbage() -> None:
-    """Free what the step left in reference cycles (every SQLAlchemy Table, Column
-    and constraint is in one) while it is still in the CPU caches: a collection of
-    the youngest generation, which holds little more than this step's objects. On
-    the collector's own schedule the same objects are freed later and cold, in
-    larger sweeps; a 2,000-revision ``upgrade --sql`` spent 13% more time so.
-    Nothing is done when the application has turned the collector off."""
-    if gc.isenabled():
-        gc.collect(0)
-
-
-def _migration_fn(step: MigrationStep) -> Any:
-    module = step.revision.module  # type: ignore[attr-defined]
-    name = "upgrade" if step.is_upgrade else "downgrade"
-    fn = getattr(module, name, None)
-    if fn is None:
-        raise CommandError(
-            f"Revision {step.revision.revision} has no {name}() function",
-            hint=f"Define def {name}() -> None: in {getattr(module, '__file__', 'the script')}.",
-        )
-    return fn
-
-
-def _direction_of(steps: Sequence[MigrationStep | StampStep]) -> str:
-    if not steps:
-        return "upgrade"
-    first = steps[0]
-    return first.name
-
-
-def _log_line(step: MigrationStep | StampStep) -> str:
-    if isinstance(step, MigrationStep):
-        doc = getattr(step.revision, "doc", "") or ""
-        return f"{step.short_log}, {doc}"
-    return step.short_log
