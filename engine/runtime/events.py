@@ -59,6 +59,11 @@ class OperationInvoked:
 
 @dataclass(frozen=True)
 class StepFinished:
+    """The step's statements succeeded. Where they go ahead of their results
+    (PostgreSQL, engine/ddl/pipeline.py) that is known only later, so this may come
+    after the next ``StepStarted``; steps still finish in order. ``duration`` is the
+    step's own time, from its start to its last statement sent."""
+
     index: int
     total: int
     direction: str
@@ -75,7 +80,7 @@ class StepFailed:
     revisions: tuple[str, ...]
     duration: float
     error: BaseException
-    statement: str | None  # the last statement sent before the failure, if any
+    statement: str | None  # the statement the database refused, if it was one
 
 
 @dataclass(frozen=True)

@@ -204,3 +204,24 @@ def test_a_python_error_comes_after_what_went_ahead(tmp_path, pg_db, sent):
     assert _finished(events) == [1, 2]
     assert [e.index for e in events if isinstance(e, ev.StepFailed)] == [3]
     assert version_rows(pg_db) == set()  # one transaction for the run: rolled back
+
+
+def test_the_connection_is_handed_back_as_it_came(tmp_path, pg_db, sent):
+    """A connection env.py was handed (``config.attributes``) leaves the run out of
+    pipeline mode, with none of the run's listeners on it, and still works."""
+    revs = [table_rev("a1", None), table_rev("b1", "a1")]
+    project = make_project(tmp_path / "p", pg_db, revs)
+    engine = sa.create_engine(pg_db)
+    try:
+        with engine.connect() as connection:
+            config = project.config()
+            config.attributes["connection"] = connection
+            commands.upgrade(config, "heads")
+            assert sent  # the statements did go ahead
+            assert not connection.dispatch.before_cursor_execute
+            assert not connection.dispatch.commit and not connection.dispatch.rollback
+            assert connection.connection.driver_connection.info.pipeline_status == 0
+            assert connection.execute(sa.text("SELECT version_num FROM alembic_version")).all()
+    finally:
+        engine.dispose()
+    assert version_rows(pg_db) == {"b1"}
