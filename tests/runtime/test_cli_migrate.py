@@ -120,6 +120,27 @@ def test_failed_step_message(tmp_path, sqlite_url):
     assert "Traceback" not in err
 
 
+def test_failed_step_message_for_a_statement_sent_ahead(tmp_path, pg_db):
+    """On PostgreSQL the failing ALTER goes ahead of its result and the failure is
+    found a step later: the message still names its revision and the statement."""
+    project = make_project(
+        tmp_path / "p",
+        pg_db,
+        [
+            table_rev("a1", None),
+            Rev("b1", "a1", upgrade='op.add_column("nowhere", sa.Column("x", sa.Integer()))'),
+            table_rev("c1", "b1"),
+        ],
+    )
+    code, out, err = ours(project.root, "upgrade", "heads")
+    assert code == 1
+    assert "FAILED: upgrade b1 failed: UndefinedTable" in err
+    assert "ALTER TABLE nowhere ADD COLUMN x INTEGER" in err
+    assert "rolled back" in err
+    assert "Traceback" not in err
+    assert version_rows(pg_db) == set()
+
+
 @pytest.mark.parametrize(
     ("url", "expected"),
     [
