@@ -48,7 +48,7 @@ from sqlalchemy.schema import (
 from sqlalchemy.sql.elements import TextClause, conv
 
 from engine.ddl import elements as el
-from engine.operations.referents import named_target, table_key
+from engine.operations.referents import ReferentMetaData, named_target, table_key
 
 _COMPILERS = frozenset(
     {
@@ -349,8 +349,9 @@ def _plain_constraint(compiler: Any, table: Table, constraint: Any) -> str | Non
     """A primary or foreign key as the dialect's DDL compiler writes it, or
     ``_COMPILE`` when it is not plain: another kind of constraint, dialect options,
     a create rule or ``ddl_if``, deferral of a primary key, MATCH, ``use_alter``,
-    a target given as a Column or one this MetaData holds, or a SQLite key across
-    schemas (which SQLite's compiler leaves out)."""
+    a target given as a Column or one this MetaData holds, a table on a MetaData
+    that does not make referent placeholders, or a SQLite key across schemas
+    (which SQLite's compiler leaves out)."""
     kind = type(constraint)
     if (
         (kind is not PrimaryKeyConstraint and kind is not ForeignKeyConstraint)
@@ -375,8 +376,11 @@ def _plain_constraint(compiler: Any, table: Table, constraint: Any) -> str | Non
     if first is None or any(t is None or t[2] is None or t[:2] != first[:2] for t in targets):
         return _COMPILE
     schema, name, _ = first
-    if table_key(schema, name) in table.metadata.tables:
-        return _COMPILE  # its real Table decides the quoting
+    metadata = table.metadata
+    if not isinstance(metadata, ReferentMetaData) or table_key(schema, name) in metadata.tables:
+        # a referent this MetaData holds decides the quoting; on any other MetaData
+        # a referent it lacks makes SQLAlchemy's compile fail, and so it must here
+        return _COMPILE
     if compiler.dialect.name == "sqlite":
         if schema != table.schema:
             return _COMPILE

@@ -388,3 +388,19 @@ def test_asyncpg_keeps_the_compiled_path() -> None:
     dialect = URL.create("postgresql+asyncpg").get_dialect()()
     impl = DefaultImpl.get_by_dialect(dialect)(dialect, object(), False, True, None, {})
     assert impl.plain_ddl is None
+
+
+def test_a_key_to_a_missing_table_on_a_plain_metadata_fails_as_compiling_does() -> None:
+    """Only a directive's own MetaData makes referent placeholders: on any other, a
+    foreign key to a table it lacks cannot compile, and the fast path leaves it to
+    the compile (which raises) rather than write it."""
+    renderer = PlainDDL(make_dialect("postgresql"))
+    table = sa.Table(
+        "child",
+        sa.MetaData(),
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("p", sa.Integer, sa.ForeignKey("parent.id")),
+    )
+    assert renderer.create_table(table, False) is None
+    with pytest.raises(sa.exc.NoReferencedTableError):
+        CreateTable(table).compile(dialect=make_dialect("postgresql"))
