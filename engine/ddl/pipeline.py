@@ -141,9 +141,7 @@ class StatementPipeline:
         behind them in order; raise ``DeferredStatementFailed`` for the first that
         failed (the ones after it were not executed). ``error``: one psycopg already
         raised for this batch."""
-        pipeline, self._pipeline = self._pipeline, None
-        pending, self._pending = self._pending, []
-        self._sent = 0
+        pipeline, pending = self._take()
         if pipeline is None:
             return
         try:
@@ -189,10 +187,14 @@ class StatementPipeline:
                 if event.contains(self.connection, name, fn):
                     event.remove(self.connection, name, fn)
 
+    def _take(self) -> tuple[Any, list[_Sent | Callable[[], None]]]:
+        """The pipeline and what is pending on it, leaving none."""
+        pipeline, pending = self._pipeline, self._pending
+        self._pipeline, self._pending, self._sent = None, [], 0
+        return pipeline, pending
+
     def _discard(self) -> None:
-        pipeline, self._pipeline = self._pipeline, None
-        pending, self._pending = self._pending, []
-        self._sent = 0
+        pipeline, pending = self._take()
         if pipeline is None:
             return
         with contextlib.suppress(Exception):  # the transaction is being rolled back

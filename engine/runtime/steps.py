@@ -20,7 +20,7 @@ from __future__ import annotations
 import gc
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -67,17 +67,10 @@ class StepRunner:
     _step_statements: list[Any]
     _version: Any
 
-    def get_current_heads(self) -> tuple[str, ...]:
-        raise NotImplementedError
-
-    def _ensure_version_table(self, purge: bool = False) -> None:
-        raise NotImplementedError
-
-    def _apply_row_changes(self, changes: Sequence[Any]) -> None:
-        raise NotImplementedError
-
-    def begin_transaction(self, _per_migration: bool = False) -> Any:
-        raise NotImplementedError
+    get_current_heads: Callable[[], tuple[str, ...]]
+    _ensure_version_table: Callable[..., None]
+    _apply_row_changes: Callable[[Sequence[Any]], None]
+    begin_transaction: Callable[..., Any]
 
     # ------------------------------------------------------------------ the run
 
@@ -134,7 +127,7 @@ class StepRunner:
         try:
             self.impl.confirm_sent()
         except DeferredStatementFailed as err:
-            self._fail(self._running[err.step], err.error, err.statement, err.error)
+            self._fail(self._running[err.step], err.error, err.statement)
 
     # ------------------------------------------------------------------ one step
 
@@ -172,7 +165,7 @@ class StepRunner:
                 )
         except DeferredStatementFailed as err:
             # an earlier statement of this or an earlier step, found out only now
-            self._fail(self._running[err.step], err.error, err.statement, err.error)
+            self._fail(self._running[err.step], err.error, err.statement)
         except BaseException as err:
             if isinstance(err, Exception):
                 # what went ahead came first: the earlier steps finish (or one of
@@ -182,7 +175,7 @@ class StepRunner:
             # refused it; a Python error in the script comes after it succeeded.
             failed_in_sql = isinstance(err, StatementError) and bool(running.statements)
             statement = str(running.statements[-1]) if failed_in_sql else None
-            self._fail(running, err, statement, err)
+            self._fail(running, err, statement)
         finally:
             self._step_index = 0
             self.impl.pipeline_step = 0
@@ -201,11 +194,9 @@ class StepRunner:
 
         self.impl.after_sent_confirmed(finish)
 
-    def _fail(
-        self, running: _Running, err: BaseException, statement: str | None, raised: BaseException
-    ) -> None:
+    def _fail(self, running: _Running, err: BaseException, statement: str | None) -> None:
         """Report ``running``'s step as failed with ``err`` and raise its
-        ``MigrationFailed`` (``raised`` itself when it must pass through untouched)."""
+        ``MigrationFailed`` (``err`` itself when it must pass through untouched)."""
         self._control.emit(
             ev.StepFailed(
                 running.index,
@@ -229,8 +220,8 @@ class StepRunner:
                 statements,
                 transactional=bool(self.impl.transactional_ddl) and not self.as_sql,
                 dialect_name=self.dialect.name,
-            ) from raised
-        raise raised
+            ) from err
+        raise err
 
 
 def _free_step_garbage() -> None:
