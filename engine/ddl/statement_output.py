@@ -23,6 +23,7 @@ from sqlalchemy.sql.elements import TextClause
 from engine.ddl.pending_sql import PendingSQL
 from engine.ddl.pipeline import StatementPipeline
 from engine.ddl.plain_ddl import PlainDDL
+from engine.ddl.sqlite_ahead import ThreadedStatements
 from engine.errors import CommandError
 
 #: Called with the statement text (a ``PendingSQL``: a str-like rendered when read).
@@ -51,11 +52,14 @@ class StatementOutput:
     #: The runner's step number while a step runs (0 between steps): statements go
     #: ahead of their results only then.
     pipeline_step: int = 0
-    _pipeline: StatementPipeline | None = None
+    _pipeline: StatementPipeline | ThreadedStatements | None = None
     _pipeline_checked: bool = False
 
     @property
     def bind(self) -> Any:
+        """The connection, once the statements sent ahead are in (what the caller
+        does with it comes after them)."""
+        self.confirm_sent()
         return self.connection
 
     def static_output(self, text: str) -> None:
@@ -140,8 +144,9 @@ class StatementOutput:
         """Write (offline) or execute (online) a statement ``plain_ddl`` rendered, or
         any other text that compiling its construct would give exactly (no bind
         parameters, nothing the dialect would escape). Online, ``check`` gets the
-        cursor result; during a step on PostgreSQL the statement may go ahead without
-        waiting (engine/ddl/pipeline.py), ``check`` then running once it is in."""
+        cursor result; during a step on PostgreSQL or SQLite the statement may go
+        ahead without waiting (engine/ddl/pipeline.py, engine/ddl/sqlite_ahead.py),
+        ``check`` then running once it is in."""
         clean = sql.replace("\t", "    ").strip()
         if self.as_sql:
             self.write_offline_sql(clean)
@@ -158,14 +163,16 @@ class StatementOutput:
 
     # --------------------------------------------------------- statements sent ahead
 
-    def _usable_pipeline(self) -> StatementPipeline | None:
+    def _usable_pipeline(self) -> StatementPipeline | ThreadedStatements | None:
         if not self.pipeline_step:
             return None  # only while the runner runs a step
         if self._pipeline is None:
             if self._pipeline_checked:
                 return None
             self._pipeline_checked = True
-            self._pipeline = StatementPipeline.for_connection(self.connection, self.dialect)
+            self._pipeline = StatementPipeline.for_connection(
+                self.connection, self.dialect
+            ) or ThreadedStatements.for_connection(self.connection, self.dialect)
             if self._pipeline is None:
                 return None
         return self._pipeline if self._pipeline.usable() else None
@@ -174,6 +181,23 @@ class StatementOutput:
         """Wait for the statements sent ahead; raises ``DeferredStatementFailed``."""
         if self._pipeline is not None:
             self._pipeline.confirm()
+
+    def confirm_before_commit(self) -> None:
+        """Before the run commits a step: wait for the statements sent ahead, unless
+        the commit itself waits its turn behind them (SQLite's worker)."""
+        pipeline = self._pipeline
+        if pipeline is not None and not getattr(pipeline, "orders_commits", False):
+            pipeline.confirm()
+
+    def wait_sent_steps(self, running: Callable[[], int]) -> None:
+        """Before a step starts: wait until ``running()`` (the steps not yet known to
+        have finished) is within how far statements may run ahead of the scripts."""
+        pipeline = self._pipeline
+        ahead = getattr(pipeline, "steps_ahead", None)
+        if pipeline is None or ahead is None:
+            return
+        while running() > ahead:
+            pipeline.wait_progress()
 
     def after_sent_confirmed(self, callback: Callable[[], None]) -> None:
         """Call ``callback`` once the statements sent ahead so far have succeeded."""

@@ -167,6 +167,7 @@ class MigrationContext(StepRunner):
 
     @property
     def bind(self) -> Any:
+        self.impl.confirm_sent()  # what the caller does with it comes after those
         return self.connection
 
     @property

@@ -7,7 +7,8 @@ and emits ``StepFinished`` or ``StepFailed``; a failure becomes one
 ``MigrationFailed`` that names the revision and the statement.
 
 On PostgreSQL a step's plain statements may go ahead without waiting for the
-server (engine/ddl/pipeline.py): the next step's script runs while the server
+server (engine/ddl/pipeline.py), on SQLite they may be run by a second thread
+(engine/ddl/sqlite_ahead.py): the next step's script runs while the database
 still executes them. A step is finished only once its statements have succeeded,
 so ``StepFinished`` waits for that; a statement that failed surfaces where the run
 next waits (the end of the run, a commit, the next statement SQLAlchemy executes)
@@ -27,6 +28,7 @@ from typing import Any
 from sqlalchemy.exc import StatementError
 
 from engine.ddl.pipeline import DeferredStatementFailed
+from engine.ddl.uncaught import mark_boundary
 from engine.errors import CommandError, MigrationFailed
 from engine.revisions.plans import HeadsTracker, MigrationStep, StampStep
 from engine.runtime import events as ev
@@ -99,14 +101,19 @@ class StepRunner:
         done = 0
         try:
             for index, step in enumerate(steps, 1):
-                if control.stop_requested:
-                    break
-                with self.begin_transaction(_per_migration=True):
-                    if self.as_sql and tracker is not None and not tracker.heads:
-                        self._version.create(self.connection)
-                    self._run_step(index, total, step, tracker, kw)
-                    if commits_each_step:
-                        self._confirm_steps()
+                try:
+                    self.impl.wait_sent_steps(self._running.__len__)
+                    if control.stop_requested:
+                        break
+                    with self.begin_transaction(_per_migration=True):
+                        if self.as_sql and tracker is not None and not tracker.heads:
+                            self._version.create(self.connection)
+                        self._run_step(index, total, step, tracker, kw)
+                        if commits_each_step:
+                            self.impl.confirm_before_commit()
+                except DeferredStatementFailed as err:
+                    # an earlier statement, found out only now: its step failed
+                    self._fail(self._running[err.step], err.error, err.statement)
                 done = index
                 _free_step_garbage()
             self._confirm_steps()
@@ -156,6 +163,8 @@ class StepRunner:
                 _migration_fn(step)(**kw)
             if tracker is not None:
                 self._apply_row_changes(tracker.apply(step))
+            if self.on_version_apply_callbacks:
+                self.impl.confirm_sent()  # they hear of the step once it is applied
             for callback in self.on_version_apply_callbacks:
                 callback(
                     ctx=self,
@@ -222,6 +231,11 @@ class StepRunner:
                 dialect_name=self.dialect.name,
             ) from err
         raise err
+
+
+# an exception that reaches these is reported by the runner itself: statements whose
+# error could get nowhere else may run after the call that issued them returned
+mark_boundary(StepRunner.run_migrations.__code__, StepRunner._run_step.__code__)
 
 
 def _free_step_garbage() -> None:
