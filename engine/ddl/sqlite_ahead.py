@@ -253,7 +253,7 @@ class ThreadedStatements:
                             job.check(cursor)
                     finally:
                         cursor.close()
-            except Exception as err:
+            except BaseException as err:  # whatever it is, the run must hear of it
                 failure = DeferredStatementFailed(job.shown, job.step, self._wrap(job, err))
             with lock:
                 self._running = None
@@ -264,7 +264,7 @@ class ThreadedStatements:
                     self._drop_pending()  # what was issued after it never runs
                 lock.notify_all()
 
-    def _wrap(self, job: _Job, err: Exception) -> BaseException:
+    def _wrap(self, job: _Job, err: BaseException) -> BaseException:
         """The error as SQLAlchemy would have raised it for this statement."""
         dbapi = getattr(self.dialect, "loaded_dbapi", None)
         if dbapi is None or not isinstance(err, dbapi.Error):

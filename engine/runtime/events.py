@@ -60,9 +60,10 @@ class OperationInvoked:
 @dataclass(frozen=True)
 class StepFinished:
     """The step's statements succeeded. Where they go ahead of their results
-    (PostgreSQL, engine/ddl/pipeline.py) that is known only later, so this may come
-    after the next ``StepStarted``; steps still finish in order. ``duration`` is the
-    step's own time, from its start to its last statement sent."""
+    (PostgreSQL, engine/ddl/pipeline.py; SQLite, engine/ddl/sqlite_ahead.py) that is
+    known only later, so this may come after the next ``StepStarted``; steps still
+    finish in order. ``duration`` is the step's own time, from its start to its last
+    statement sent."""
 
     index: int
     total: int
@@ -74,6 +75,10 @@ class StepFinished:
 
 @dataclass(frozen=True)
 class StepFailed:
+    """The step failed. A statement that went ahead may be found to have failed
+    while a later step runs: this then comes after that step's ``StepStarted``
+    (that step never finishes, nor runs any statement)."""
+
     index: int
     total: int
     direction: str
