@@ -79,7 +79,10 @@ class ThreadedStatements:
         self.dialect = dialect
         self._proxied = connection.connection
         self._raw = self._proxied.driver_connection
-        self._lock = threading.Condition()
+        self._lock = threading.Lock()
+        self._work_ready = threading.Condition(self._lock)  # the worker waits on this
+        self._progress = threading.Condition(self._lock)  # this thread waits on this
+        self._wake_at = 0  # the count of finished jobs this thread waits for (0: none)
         self._jobs: deque[_Job] = deque()
         self._running: _Job | None = None
         self._failure: DeferredStatementFailed | None = None
@@ -138,14 +141,21 @@ class ThreadedStatements:
 
     def _hand(self, job: _Job) -> None:
         with self._lock:
-            while len(self._jobs) >= MAX_PENDING and self._failure is None:
-                self._lock.wait()
+            if len(self._jobs) >= MAX_PENDING:
+                self._wait_done(self._done + 1)
             if self._failure is not None:
                 raise self._failure
             self._handed += 1
             job.number = self._handed
             self._jobs.append(job)
-            self._lock.notify_all()
+            self._work_ready.notify()
+
+    def _wait_done(self, count: int) -> None:
+        """(With the lock held.) Wait until ``count`` jobs are done or one failed."""
+        while self._done < count and self._failure is None:
+            self._wake_at = count
+            self._progress.wait()
+        self._wake_at = 0
 
     def after_confirmed(self, callback: Callable[[], None]) -> None:
         """Call ``callback`` (in this thread) once everything handed over so far ran."""
@@ -161,25 +171,22 @@ class ThreadedStatements:
         """Wait for the worker to run everything handed over; run the callbacks
         queued behind; raise ``DeferredStatementFailed`` if a statement failed."""
         with self._lock:
-            while self._done < self._handed:
-                self._lock.wait()
+            self._wait_done(self._handed)
             failure = self._failure
         self._run_due_callbacks()
         if failure is not None:
             raise failure
 
-    def wait_progress(self) -> None:
-        """Wait until the worker finished at least one more statement (if it has
-        any), then run the callbacks now due; raise a failure, as ``confirm``."""
+    def wait_progress(self) -> bool:
+        """Wait until the next callback is due (the next step finished), then run the
+        callbacks now due; raise a failure, as ``confirm``. Whether callbacks remain."""
         with self._lock:
-            if self._done < self._handed:
-                done = self._done
-                while self._done == done:
-                    self._lock.wait()
+            self._wait_done(self._callbacks[0][0] if self._callbacks else self._handed)
             failure = self._failure
         self._run_due_callbacks()
         if failure is not None:
             raise failure
+        return bool(self._callbacks)
 
     def _run_due_callbacks(self) -> None:
         while True:
@@ -203,7 +210,9 @@ class ThreadedStatements:
                 with self._lock:
                     self._drop_pending()
                     while self._running is not None:
-                        self._lock.wait()
+                        self._wake_at = self._done + 1
+                        self._progress.wait()
+                    self._wake_at = 0
                     self._failure = None
                     self._callbacks.clear()
             else:
@@ -211,7 +220,7 @@ class ThreadedStatements:
         finally:
             self._closed = True
             with self._lock:
-                self._lock.notify_all()
+                self._work_ready.notify()
             self._thread.join()
             sys.setswitchinterval(self._switch)
             if self._proxied.__dict__.get("commit") == self._commit:
@@ -227,7 +236,6 @@ class ThreadedStatements:
     def _drop_pending(self) -> None:
         self._done += len(self._jobs)
         self._jobs.clear()
-        self._lock.notify_all()
 
     # ------------------------------------------------------------------ the worker
 
@@ -237,7 +245,7 @@ class ThreadedStatements:
         while True:
             with lock:
                 while not self._jobs and not self._closed:
-                    lock.wait()
+                    self._work_ready.wait()
                 if not self._jobs:
                     return
                 job = self._running = self._jobs.popleft()
@@ -262,7 +270,8 @@ class ThreadedStatements:
                     self._failure = failure
                     self._failed_number = job.number
                     self._drop_pending()  # what was issued after it never runs
-                lock.notify_all()
+                if self._wake_at and (self._done >= self._wake_at or failure is not None):
+                    self._progress.notify()
 
     def _wrap(self, job: _Job, err: BaseException) -> BaseException:
         """The error as SQLAlchemy would have raised it for this statement."""
@@ -307,7 +316,9 @@ class ThreadedStatements:
     def _wait_idle(self) -> None:
         with self._lock:
             while self._done < self._handed:
-                self._lock.wait()
+                self._wake_at = self._handed
+                self._progress.wait()
+            self._wake_at = 0
 
 
 def _other_threads_may_use(raw: Any) -> bool:

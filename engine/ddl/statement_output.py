@@ -196,8 +196,8 @@ class StatementOutput:
         ahead = getattr(pipeline, "steps_ahead", None)
         if pipeline is None or ahead is None:
             return
-        while running() > ahead:
-            pipeline.wait_progress()
+        while running() > ahead and pipeline.wait_progress():
+            pass
 
     def after_sent_confirmed(self, callback: Callable[[], None]) -> None:
         """Call ``callback`` once the statements sent ahead so far have succeeded."""
