@@ -113,7 +113,7 @@ class StepRunner:
                             self.impl.confirm_before_commit()
                 except DeferredStatementFailed as err:
                     # an earlier statement, found out only now: its step failed
-                    self._fail(self._running[err.step], err.error, err.statement)
+                    self._fail_deferred(err)
                 done = index
                 _free_step_garbage()
             self._confirm_steps()
@@ -129,12 +129,22 @@ class StepRunner:
     def _revision_map(self) -> Any:
         return self.script.revision_map if self.script is not None else None
 
+    def _fail_deferred(self, err: DeferredStatementFailed) -> None:
+        """Report a statement that went ahead and failed for the step that sent it (a
+        commit counts as the last step's that sent anything, or the latest running)."""
+        running = self._running.get(err.step)
+        if running is None and self._running:
+            running = self._running[max(self._running)]
+        if running is None:
+            raise err.error
+        self._fail(running, err.error, err.statement)
+
     def _confirm_steps(self) -> None:
         """Wait for the statements sent ahead; a failure is the failure of its step."""
         try:
             self.impl.confirm_sent()
         except DeferredStatementFailed as err:
-            self._fail(self._running[err.step], err.error, err.statement)
+            self._fail_deferred(err)
 
     # ------------------------------------------------------------------ one step
 
@@ -174,7 +184,7 @@ class StepRunner:
                 )
         except DeferredStatementFailed as err:
             # an earlier statement of this or an earlier step, found out only now
-            self._fail(self._running[err.step], err.error, err.statement)
+            self._fail_deferred(err)
         except BaseException as err:
             if isinstance(err, Exception):
                 # what went ahead came first: the earlier steps finish (or one of
