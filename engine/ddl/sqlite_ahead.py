@@ -160,7 +160,8 @@ class ThreadedStatements:
     def after_confirmed(self, callback: Callable[[], None]) -> None:
         """Call ``callback`` (in this thread) once everything handed over so far ran."""
         with self._lock:
-            if self._done < self._handed:
+            if self._done < self._handed or self._failure is not None:
+                # (after a failure: never, as the steps behind a failure never finish)
                 self._callbacks.append((self._handed, callback))
                 return
         callback()

@@ -15,6 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from engine import commands
+from engine.ddl.pipeline import DeferredStatementFailed
 from engine.ddl.sqlite_ahead import ThreadedStatements
 from engine.errors import MigrationFailed
 from engine.runtime import events as ev
@@ -292,3 +293,102 @@ def test_a_connection_only_its_own_thread_may_use_runs_as_before(tmp_path, hande
     commands.upgrade(project.config(), "heads")
     assert not handed
     assert version_rows(url) == {"b1"}
+
+
+# ------------------------------------------------------- the worker on its own
+
+
+@pytest.fixture
+def worker(tmp_path):
+    """A worker on a fresh database file's connection (closed, discarding, after)."""
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'w.sqlite'}")
+    connection = engine.connect()
+    found = ThreadedStatements.for_connection(connection, connection.dialect)
+    assert found is not None
+    yield found
+    found.close(discard=True)
+    connection.close()
+    engine.dispose()
+
+
+def _names(worker: ThreadedStatements) -> list[str]:
+    rows = worker.connection.exec_driver_sql("SELECT name FROM sqlite_master ORDER BY rowid")
+    return [name for (name,) in rows]
+
+
+def test_statements_and_callbacks_keep_their_order(worker):
+    heard: list[str] = []
+    for name in ("a", "b", "c"):
+        worker.send(f"CREATE TABLE {name} (id INTEGER)", 1)
+        worker.after_confirmed(lambda name=name: heard.append(name))
+    worker.confirm()
+    assert heard == ["a", "b", "c"]
+    assert _names(worker) == ["a", "b", "c"]  # (this query waited for the worker)
+
+
+def test_after_a_failure_nothing_more_runs_and_every_wait_raises_it(worker):
+    heard: list[int] = []
+    worker.send("CREATE TABLE a (id INTEGER)", 1)
+    worker.after_confirmed(lambda: heard.append(1))
+    worker.send("CREATE TABLE a (id INTEGER)", 2)  # fails: a exists
+    worker.after_confirmed(lambda: heard.append(2))
+    with pytest.raises(DeferredStatementFailed) as first:
+        worker.send("CREATE TABLE b (id INTEGER)", 3)
+        worker.confirm()
+    failed = first.value
+    assert failed.step == 2 and failed.statement == "CREATE TABLE a (id INTEGER)"
+    assert isinstance(failed.error, sa.exc.OperationalError)  # as SQLAlchemy raises it
+    assert "already exists" in str(failed.error)
+    for wait in (worker.confirm, worker.wait_progress, lambda: worker.send("SELECT 1", 4)):
+        with pytest.raises(DeferredStatementFailed):
+            wait()
+    with pytest.raises(DeferredStatementFailed):  # SQLAlchemy's next statement waits
+        worker.connection.exec_driver_sql("SELECT 1")
+    # a step that ends after the failure is known (with nothing left to run) does
+    # not finish either
+    worker.after_confirmed(lambda: heard.append(4))
+    assert heard == [1]  # the step before the failure finished, none after it
+    worker.close(discard=True)
+    assert _names(worker) == ["a"]
+
+
+def test_a_commit_waits_its_turn_and_its_step_finishes_after_it(worker):
+    connection = worker.connection
+    heard: list[str] = []
+    connection.begin()
+    worker.send("CREATE TABLE v (n INTEGER)", 1)
+    worker.send("INSERT INTO v VALUES (1)", 1)
+    worker.after_confirmed(lambda: heard.append("finished"))
+    worker._commit_ahead = True  # as the runner's own commit decides
+    worker._commit()
+    worker.confirm()
+    assert heard == ["finished"]
+    other = sqlite3_rows(connection, "SELECT n FROM v")
+    assert other == [(1,)]  # committed: another connection sees the row
+
+
+def sqlite3_rows(connection: sa.Connection, sql: str) -> list[tuple[Any, ...]]:
+    import sqlite3
+
+    path = connection.engine.url.database
+    with sqlite3.connect(path) as other:
+        return other.execute(sql).fetchall()
+
+
+def test_closing_with_discard_drops_what_has_not_run(worker):
+    running, gate = threading.Event(), threading.Event()
+
+    def hold(cursor: Any) -> None:
+        running.set()
+        gate.wait(10)
+
+    worker.send("CREATE TABLE a (id INTEGER)", 1, check=hold)
+    assert running.wait(10)  # the worker is on it
+    for i in range(10):
+        worker.send(f"ALTER TABLE a ADD COLUMN c{i} INTEGER", 2)
+    threading.Timer(0.2, gate.set).start()  # the running statement ends a little later
+    worker.close(discard=True)  # drops the ten, waits for the one running
+    assert gate.is_set()
+    columns = [c["name"] for c in sa.inspect(worker.connection).get_columns("a")]
+    assert columns == ["id"]
+    assert not _workers()
