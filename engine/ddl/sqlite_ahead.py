@@ -56,6 +56,9 @@ SWITCH_INTERVAL = 0.00002
 
 _COMMIT = "COMMIT"
 
+#: Seconds between checks, while waiting for the worker, that it is still alive.
+_CHECK_ALIVE = 1.0
+
 
 @dataclass
 class _Job:
@@ -84,7 +87,6 @@ class ThreadedStatements:
         self._progress = threading.Condition(self._lock)  # this thread waits on this
         self._wake_at = 0  # the count of finished jobs this thread waits for (0: none)
         self._jobs: deque[_Job] = deque()
-        self._running: _Job | None = None
         self._failure: DeferredStatementFailed | None = None
         self._failed_number = 0  # the failed job's number
         self._handed = 0  # jobs handed over so far
@@ -154,7 +156,8 @@ class ThreadedStatements:
         """(With the lock held.) Wait until ``count`` jobs are done or one failed."""
         while self._done < count and self._failure is None:
             self._wake_at = count
-            self._progress.wait()
+            if not self._progress.wait(_CHECK_ALIVE) and not self._thread.is_alive():
+                raise RuntimeError("the SQLite statement worker stopped unexpectedly")
         self._wake_at = 0
 
     def after_confirmed(self, callback: Callable[[], None]) -> None:
@@ -208,12 +211,8 @@ class ThreadedStatements:
             return
         try:
             if discard:
-                with self._lock:
+                with self._lock:  # (the statement running ends before the join below)
                     self._drop_pending()
-                    while self._running is not None:
-                        self._wake_at = self._done + 1
-                        self._progress.wait()
-                    self._wake_at = 0
                     self._failure = None
                     self._callbacks.clear()
             else:
@@ -249,7 +248,7 @@ class ThreadedStatements:
                     self._work_ready.wait()
                 if not self._jobs:
                     return
-                job = self._running = self._jobs.popleft()
+                job = self._jobs.popleft()
             failure = None
             try:
                 if job.sql is _COMMIT:
@@ -265,7 +264,6 @@ class ThreadedStatements:
             except BaseException as err:  # whatever it is, the run must hear of it
                 failure = DeferredStatementFailed(job.shown, job.step, self._wrap(job, err))
             with lock:
-                self._running = None
                 self._done += 1
                 if failure is not None:
                     self._failure = failure
@@ -275,11 +273,15 @@ class ThreadedStatements:
                     self._progress.notify()
 
     def _wrap(self, job: _Job, err: BaseException) -> BaseException:
-        """The error as SQLAlchemy would have raised it for this statement."""
+        """The error as SQLAlchemy would have raised it for this statement (or as it
+        is, should wrapping it fail: the worker must survive to report it)."""
         dbapi = getattr(self.dialect, "loaded_dbapi", None)
         if dbapi is None or not isinstance(err, dbapi.Error):
             return err
-        return DBAPIError.instance(job.shown, None, err, dbapi.Error, dialect=self.dialect)
+        try:
+            return DBAPIError.instance(job.shown, None, err, dbapi.Error, dialect=self.dialect)
+        except Exception:  # pragma: no cover - SQLAlchemy's own wrapping failed
+            return err
 
     # ------------------------------------------------------------------ events
 
@@ -316,10 +318,7 @@ class ThreadedStatements:
 
     def _wait_idle(self) -> None:
         with self._lock:
-            while self._done < self._handed:
-                self._wake_at = self._handed
-                self._progress.wait()
-            self._wake_at = 0
+            self._wait_done(self._handed)  # (after a failure, nothing is left to run)
 
 
 def _other_threads_may_use(raw: Any) -> bool:

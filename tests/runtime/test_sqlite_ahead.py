@@ -392,3 +392,15 @@ def test_closing_with_discard_drops_what_has_not_run(worker):
     columns = [c["name"] for c in sa.inspect(worker.connection).get_columns("a")]
     assert columns == ["id"]
     assert not _workers()
+
+
+def test_waiting_on_a_worker_that_stopped_raises_instead_of_hanging(worker, monkeypatch):
+    monkeypatch.setattr("engine.ddl.sqlite_ahead._CHECK_ALIVE", 0.05)
+    with worker._lock:  # stop the thread as if it had died
+        worker._closed = True
+        worker._work_ready.notify()
+    worker._thread.join()
+    worker._closed = False
+    worker.send("CREATE TABLE a (id INTEGER)", 1)
+    with pytest.raises(RuntimeError, match="worker stopped"):
+        worker.confirm()
