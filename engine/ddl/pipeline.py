@@ -50,6 +50,62 @@ class DeferredStatementFailed(Exception):
         self.error = error
 
 
+class SentAhead:
+    """What the runner needs of statements that run past SQLAlchemy on one connection
+    (this module's pipeline, engine/ddl/sqlite_ahead.py's worker): the rule for where
+    they may, and the listeners through which everything else on the connection
+    first waits for them."""
+
+    #: how many steps the scripts may run ahead of the statements (None: no bound)
+    steps_ahead: int | None = None
+    #: whether a commit waits its turn behind what was sent (else the run waits first)
+    orders_commits = False
+
+    connection: Any
+
+    @staticmethod
+    def runs_unseen(connection: Any, dialect: Any, driver: str) -> bool:
+        """Whether statements on ``connection`` may bypass SQLAlchemy: the ``driver``
+        (not its async form), no statement echo to the log and no cursor-level
+        listener, which would both miss them."""
+        if dialect.driver != driver or getattr(dialect, "is_async", False):
+            return False
+        if getattr(connection, "_echo", True):
+            return False
+        dispatch = connection.dispatch
+        return not (dispatch.before_cursor_execute or dispatch.after_cursor_execute)
+
+    def wait_progress(self) -> bool:
+        """(Where ``steps_ahead`` is set.) Wait until the next step finished; whether
+        steps remain unfinished."""
+        raise NotImplementedError
+
+    def _listeners(self) -> tuple[tuple[str, Callable[..., None]], ...]:
+        return (
+            ("before_cursor_execute", self._before_cursor_execute),
+            ("commit", self._before_commit),
+            ("rollback", self._before_rollback),
+        )
+
+    def _listen(self) -> None:
+        for name, fn in self._listeners():
+            event.listen(self.connection, name, fn)
+
+    def _stop_listening(self) -> None:
+        for name, fn in self._listeners():
+            if event.contains(self.connection, name, fn):
+                event.remove(self.connection, name, fn)
+
+    def _before_cursor_execute(self, *args: Any, **kw: Any) -> None:
+        raise NotImplementedError
+
+    def _before_commit(self, *args: Any) -> None:
+        raise NotImplementedError
+
+    def _before_rollback(self, *args: Any) -> None:
+        raise NotImplementedError
+
+
 @dataclass
 class _Sent:
     sql: str
@@ -58,7 +114,7 @@ class _Sent:
     check: Callable[[Any], None] | None
 
 
-class StatementPipeline:
+class StatementPipeline(SentAhead):
     """One connection's statements in flight; see the module."""
 
     def __init__(self, connection: Any) -> None:
@@ -68,19 +124,12 @@ class StatementPipeline:
         self._pending: list[_Sent | Callable[[], None]] = []
         self._sent = 0
         self._closed = False
-        event.listen(connection, "before_cursor_execute", self._before_cursor_execute)
-        event.listen(connection, "commit", self._before_commit)
-        event.listen(connection, "rollback", self._before_rollback)
+        self._listen()
 
     @classmethod
     def for_connection(cls, connection: Any, dialect: Any) -> StatementPipeline | None:
         """A pipeline when this connection allows one (see the module), else None."""
-        if dialect.driver != "psycopg" or getattr(dialect, "is_async", False):
-            return None
-        if getattr(connection, "_echo", True):
-            return None  # statements are echoed to the log as SQLAlchemy runs them
-        dispatch = connection.dispatch
-        if dispatch.before_cursor_execute or dispatch.after_cursor_execute:
+        if not cls.runs_unseen(connection, dialect, "psycopg"):
             return None
         raw = getattr(connection.connection, "driver_connection", None)
         if raw is None or not hasattr(raw, "pipeline"):
@@ -179,13 +228,7 @@ class StatementPipeline:
                 self.confirm()
         finally:
             self._closed = True
-            for name, fn in (
-                ("before_cursor_execute", self._before_cursor_execute),
-                ("commit", self._before_commit),
-                ("rollback", self._before_rollback),
-            ):
-                if event.contains(self.connection, name, fn):
-                    event.remove(self.connection, name, fn)
+            self._stop_listening()
 
     def _take(self) -> tuple[Any, list[_Sent | Callable[[], None]]]:
         """The pipeline and what is pending on it, leaving none."""

@@ -39,10 +39,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError
 
-from engine.ddl.pipeline import DeferredStatementFailed
+from engine.ddl.pipeline import DeferredStatementFailed, SentAhead
 from engine.ddl.uncaught import reaches_runner
 
 #: Statements handed over and not yet run, at most (the runner's one-step bound
@@ -69,11 +68,11 @@ class _Job:
     number: int = 0  # its place in the order jobs were handed over (from 1)
 
 
-class ThreadedStatements:
+class ThreadedStatements(SentAhead):
     """One SQLite connection's statements handed to a worker thread; see the module."""
 
     #: the runner starts a step only once all but this many earlier steps finished
-    steps_ahead = 1
+    steps_ahead: int | None = 1
     #: a commit waits its turn behind the statements handed over before it
     orders_commits = True
 
@@ -102,19 +101,12 @@ class ThreadedStatements:
         # SQLAlchemy commits through the pool's proxy: ``commit`` found on the proxy
         # itself comes before the one it forwards to the driver's connection
         self._proxied.commit = self._commit
-        event.listen(connection, "before_cursor_execute", self._before_cursor_execute)
-        event.listen(connection, "commit", self._before_commit)
-        event.listen(connection, "rollback", self._before_rollback)
+        self._listen()
 
     @classmethod
     def for_connection(cls, connection: Any, dialect: Any) -> ThreadedStatements | None:
         """The worker for this connection when it allows one (see the module)."""
-        if dialect.driver != "pysqlite" or getattr(dialect, "is_async", False):
-            return None
-        if getattr(connection, "_echo", True):
-            return None
-        dispatch = connection.dispatch
-        if dispatch.before_cursor_execute or dispatch.after_cursor_execute:
+        if not cls.runs_unseen(connection, dialect, "pysqlite"):
             return None
         proxied = getattr(connection, "connection", None)
         raw = getattr(proxied, "driver_connection", None)
@@ -225,13 +217,7 @@ class ThreadedStatements:
             sys.setswitchinterval(self._switch)
             if self._proxied.__dict__.get("commit") == self._commit:
                 del self._proxied.commit
-            for name, fn in (
-                ("before_cursor_execute", self._before_cursor_execute),
-                ("commit", self._before_commit),
-                ("rollback", self._before_rollback),
-            ):
-                if event.contains(self.connection, name, fn):
-                    event.remove(self.connection, name, fn)
+            self._stop_listening()
 
     def _drop_pending(self) -> None:
         self._done += len(self._jobs)

@@ -186,17 +186,16 @@ class StatementOutput:
         """Before the run commits a step: wait for the statements sent ahead, unless
         the commit itself waits its turn behind them (SQLite's worker)."""
         pipeline = self._pipeline
-        if pipeline is not None and not getattr(pipeline, "orders_commits", False):
+        if pipeline is not None and not pipeline.orders_commits:
             pipeline.confirm()
 
     def wait_sent_steps(self, running: Callable[[], int]) -> None:
         """Before a step starts: wait until ``running()`` (the steps not yet known to
         have finished) is within how far statements may run ahead of the scripts."""
         pipeline = self._pipeline
-        ahead = getattr(pipeline, "steps_ahead", None)
-        if pipeline is None or ahead is None:
+        if pipeline is None or pipeline.steps_ahead is None:
             return
-        while running() > ahead and pipeline.wait_progress():
+        while running() > pipeline.steps_ahead and pipeline.wait_progress():
             pass
 
     def after_sent_confirmed(self, callback: Callable[[], None]) -> None:
